@@ -1,0 +1,70 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import type { DataPlane } from "./core/data-plane.js";
+import { installErrorHandler } from "./http/error-handler.js";
+import { installContentTypes } from "./http/plugins/content-type.js";
+import { installMetrics } from "./http/plugins/metrics.js";
+import { installOpenApi } from "./http/plugins/openapi.js";
+import { healthRoutes } from "./http/routes/health.js";
+import { v1PredictRoutes } from "./http/routes/v1-predict.js";
+import { v2ModelRoutes } from "./http/routes/v2-models.js";
+import type { Metrics } from "./metrics.js";
+
+export type AppDeps = Readonly<{
+  config: Pick<Config, "bodyLimitBytes" | "docs" | "logPayloads">;
+  logger: Logger;
+  metrics: Metrics;
+  dataPlane: DataPlane;
+}>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the HTTP app around an existing data plane: plugins, then routes. No listening, no
+ * signals (server.ts owns the process), so tests use it with `inject()` or on a real port.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, logger, metrics, dataPlane } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    // Honour a caller's x-request-id (if sane) so logs can be joined across services.
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  // One access line per failed request; successes only at debug level (they are in the metrics).
+  const logSuccesses = logger.isLevelEnabled("debug");
+  app.addHook("onResponse", async (request, reply) => {
+    const status = reply.statusCode;
+    if (status < 400 && !logSuccesses) return;
+    const line = {
+      method: request.method,
+      url: request.url,
+      status,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (config.logPayloads && status >= 400) Object.assign(line, { body: request.body });
+    if (status >= 500) request.log.error(line, "request failed");
+    else if (status >= 400) request.log.info(line, "request rejected");
+    else request.log.debug(line, "request completed");
+  });
+
+  installErrorHandler(app, config.bodyLimitBytes);
+  installContentTypes(app);
+  if (config.docs) await installOpenApi(app);
+  await installMetrics(app, metrics);
+  await app.register(healthRoutes, { dataPlane });
+  await app.register(v2ModelRoutes, { dataPlane });
+  await app.register(v1PredictRoutes, { dataPlane });
+  return app;
+}

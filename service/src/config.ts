@@ -1,0 +1,146 @@
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
+
+/** The repo's bundled model repository: what `npm start` serves with no configuration. */
+export const BUNDLED_REPOSITORY = resolve(fileURLToPath(new URL("../../models/repository", import.meta.url)));
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "model names use letters, digits, _ . -")));
+
+const repositoryUri = z
+  .string()
+  .refine((s) => /^(file:\/\/|s3:\/\/[^/]+)/.test(s) || s.startsWith("/"), {
+    message: "must be file:///abs/path, an absolute path, or s3://bucket[/prefix]",
+  })
+  .transform((s) => (s.startsWith("/") ? `file://${s}` : s));
+
+const graphOptimization = z.enum(["disabled", "basic", "extended", "all"]);
+const track = z.enum(["stable", "canary", "shadow"]);
+
+/**
+ * Every environment variable the service reads, in one schema. Names follow the design card:
+ * INFERGATE_* except the conventional PORT, HOST, LOG_LEVEL and AWS_*.
+ */
+const envSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  INFERGATE_MODEL_REPOSITORY: repositoryUri.default(`file://${BUNDLED_REPOSITORY}`),
+  INFERGATE_MODEL_CACHE_DIR: z.string().min(1).default(join(tmpdir(), "infergate-cache")),
+  INFERGATE_MODELS: csv.optional(),
+  INFERGATE_VERSION_POLICY: z
+    .string()
+    .default("latest:1")
+    .transform((s, ctx) => {
+      try {
+        return parseVersionPolicy(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  INFERGATE_S3_ENDPOINT: z.url().optional(),
+  INFERGATE_S3_FORCE_PATH_STYLE: bool.default(false),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  INFERGATE_S3_MAX_ATTEMPTS: int(1, 10).default(4),
+  INFERGATE_INTRA_OP_THREADS: int(0, 256).default(1),
+  INFERGATE_GRAPH_OPTIMIZATION_LEVEL: graphOptimization.default("all"),
+  INFERGATE_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  INFERGATE_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  INFERGATE_TRACK: track.default("stable"),
+  INFERGATE_LOG_PAYLOADS: bool.default(false),
+  INFERGATE_DOCS: bool.default(true),
+  INFERGATE_WORKERS: int(0, 256).default(1),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  repository: string;
+  cacheDir: string;
+  models: readonly string[] | undefined;
+  versionPolicy: VersionPolicy;
+  s3: Readonly<{
+    endpoint: string | undefined;
+    forcePathStyle: boolean;
+    region: string;
+    maxAttempts: number;
+  }>;
+  runtime: Readonly<{ intraOpThreads: number; graphOptimizationLevel: z.infer<typeof graphOptimization> }>;
+  bodyLimitBytes: number;
+  drainTimeoutMs: number;
+  track: z.infer<typeof track>;
+  logPayloads: boolean;
+  docs: boolean;
+  workers: number;
+}>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The CPUs this process may use (cgroup-aware through availableParallelism). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Parses the environment once into a frozen, typed object. A bad value throws a ConfigError whose
+ * message names every offending variable, so start-up fails fast and says what to fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (as Kubernetes renders an empty value), not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    repository: e.INFERGATE_MODEL_REPOSITORY,
+    cacheDir: resolve(e.INFERGATE_MODEL_CACHE_DIR),
+    models: e.INFERGATE_MODELS,
+    versionPolicy: e.INFERGATE_VERSION_POLICY,
+    s3: {
+      endpoint: e.INFERGATE_S3_ENDPOINT,
+      forcePathStyle: e.INFERGATE_S3_FORCE_PATH_STYLE,
+      region: e.AWS_REGION,
+      maxAttempts: e.INFERGATE_S3_MAX_ATTEMPTS,
+    },
+    runtime: {
+      intraOpThreads: e.INFERGATE_INTRA_OP_THREADS,
+      graphOptimizationLevel: e.INFERGATE_GRAPH_OPTIMIZATION_LEVEL,
+    },
+    bodyLimitBytes: e.INFERGATE_BODY_LIMIT_BYTES,
+    drainTimeoutMs: e.INFERGATE_DRAIN_TIMEOUT_MS,
+    track: e.INFERGATE_TRACK,
+    logPayloads: e.INFERGATE_LOG_PAYLOADS,
+    docs: e.INFERGATE_DOCS,
+    workers: e.INFERGATE_WORKERS === 0 ? defaultWorkers() : e.INFERGATE_WORKERS,
+  });
+}

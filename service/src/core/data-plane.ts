@@ -1,0 +1,112 @@
+import { Errors, InfergateError } from "../errors.js";
+import type { Outcome } from "../metrics.js";
+import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
+import { parseVersion } from "../repository/version-policy.js";
+import type { ModelRegistry } from "./model-registry.js";
+import type { ServedVersion } from "./served-version.js";
+
+export const SERVER_NAME = "infergate";
+export const SERVER_VERSION = "0.1.0";
+/** Open Inference Protocol extensions this server implements beyond the required API. */
+export const EXTENSIONS = ["model_repository_metadata", "v1_predict", "metrics"] as const;
+
+function outcomeOf(err: unknown): Outcome {
+  if (!(err instanceof InfergateError)) return "server_error";
+  if (err.statusCode === 504) return "timeout";
+  if (err.statusCode === 503 || err.statusCode === 429) return "rejected";
+  return err.statusCode >= 500 ? "server_error" : "client_error";
+}
+
+/**
+ * The transport-agnostic heart of the server: finds the model version, checks tensors against
+ * its signature, runs it and records metrics. REST (and any later transport) are thin adapters.
+ */
+export class DataPlane {
+  private draining = false;
+
+  constructor(readonly registry: ModelRegistry) {}
+
+  live(): boolean {
+    return true;
+  }
+
+  ready(): boolean {
+    return !this.draining && this.registry.allReady();
+  }
+
+  /** Called on SIGTERM: readiness drops at once; in-flight work is left to finish. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  serverMetadata() {
+    return { name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] };
+  }
+
+  /** Parses the optional `{version}` path segment; absent means "newest ready". */
+  parseVersionParam(text: string | undefined): number | undefined {
+    if (text === undefined) return undefined;
+    const v = parseVersion(text);
+    if (v === undefined) throw Errors.invalidVersion(text);
+    return v;
+  }
+
+  resolve(model: string, version: string | undefined): ServedVersion {
+    return this.registry.resolve(model, this.parseVersionParam(version));
+  }
+
+  modelMetadata(model: string, version: string | undefined) {
+    const v = this.parseVersionParam(version);
+    const served = this.registry.resolve(model, v);
+    if (v !== undefined) return served.metadata;
+    // Unversioned metadata lists every ready version, newest (the one that answers) first.
+    const versions = [...this.registry.versions(model)]
+      .filter(([, st]) => st.state === "ready")
+      .map(([n]) => n)
+      .sort((a, b) => b - a)
+      .map(String);
+    return { ...served.metadata, versions };
+  }
+
+  /** Readiness of a model (any ready version) or one version; unknown names are 404s. */
+  modelReady(model: string, version: string | undefined): boolean {
+    const v = this.parseVersionParam(version);
+    if (!this.registry.has(model)) throw Errors.modelNotFound(model);
+    try {
+      this.registry.resolve(model, v);
+      return !this.draining;
+    } catch (err) {
+      if (err instanceof InfergateError && err.statusCode === 503) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Decodes (through the transport's codec) and runs a request on a resolved version. Decoding
+   * happens here so that malformed requests count as client errors of that model version.
+   */
+  async infer(served: ServedVersion, decode: () => InferenceRequest): Promise<InferenceResult> {
+    const m = served.metrics;
+    m.inflight.inc();
+    const stop = m.duration.startTimer();
+    try {
+      const request = decode();
+      served.checkInputs(request.inputs);
+      const outputNames = served.selectOutputs(request.outputs);
+      const outputs = await served.run(request.inputs, outputNames);
+      m.outcomes.success.inc();
+      return { model: served.model, version: served.version, id: request.id, outputs };
+    } catch (err) {
+      m.outcomes[outcomeOf(err)].inc();
+      if (err instanceof InfergateError) throw err;
+      throw Object.assign(Errors.inferenceFailed(served.model, served.version), { cause: err });
+    } finally {
+      stop();
+      m.inflight.dec();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { ModelLoadError } from "../errors.js";
+import type { Metrics } from "../metrics.js";
+import { checkManifestLocation, parseManifest } from "../repository/manifest.js";
+import type { ModelSource } from "../repository/source.js";
+import { selectVersions } from "../repository/version-policy.js";
+import { OnnxModel } from "../runtime/onnx-model.js";
+import type { ModelRegistry } from "./model-registry.js";
+import { ServedVersion } from "./served-version.js";
+
+export type LoaderDeps = Readonly<{
+  source: ModelSource;
+  registry: ModelRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  config: Pick<Config, "models" | "versionPolicy" | "runtime">;
+}>;
+
+/**
+ * Brings model versions from a repository source to READY: manifest → verified artifact →
+ * session → signature check → warm-up. A failure at any step leaves the version FAILED (with a
+ * metric and a log line naming the artifact); it never serves.
+ */
+export class ModelLoader {
+  constructor(private readonly deps: LoaderDeps) {}
+
+  /** Loads one version; returns it (not yet registered) or throws ModelLoadError. */
+  async loadVersion(model: string, version: number): Promise<ServedVersion> {
+    const { source, metrics, config } = this.deps;
+    const { text, where } = await source.readManifest(model, version);
+    const manifest = parseManifest(text, where);
+    checkManifestLocation(manifest, model, version, where);
+    const path = await source.materialize(model, version, manifest.sha256);
+    const onnx = await OnnxModel.load(path, manifest, config.runtime, `${source.uri}/${model}/${version}`);
+    return new ServedVersion(model, version, manifest, onnx.run, metrics.forVersion(model, version), () =>
+      onnx.release(),
+    );
+  }
+
+  /** Loads and registers one version, recording its outcome; resolves to whether it became ready. */
+  async loadAndRegister(model: string, version: number): Promise<boolean> {
+    const { registry, metrics, logger } = this.deps;
+    const v = String(version);
+    registry.set(model, version, { state: "loading" });
+    metrics.modelReady.labels(model, v).set(0);
+    const stop = metrics.modelLoadDuration.labels(model, v).startTimer();
+    try {
+      const served = await this.loadVersion(model, version);
+      stop();
+      registry.set(model, version, { state: "ready", served });
+      metrics.modelReady.labels(model, v).set(1);
+      metrics.modelInfo.labels(model, v, served.manifest.sha256).set(1);
+      logger.info({ model, version, sha256: served.manifest.sha256 }, "model version ready");
+      return true;
+    } catch (err) {
+      const reason = err instanceof ModelLoadError ? err.reason : "fetch";
+      const message = (err as Error).message;
+      registry.set(model, version, { state: "failed", error: message });
+      metrics.modelLoadFailures.labels(model, v, reason).inc();
+      logger.error({ model, version, reason, err: message }, "model version failed to load");
+      return false;
+    }
+  }
+
+  /** The models to serve: the configured list, or every model the repository holds. */
+  async discover(): Promise<Map<string, number[]>> {
+    const { source, config } = this.deps;
+    const names = config.models ?? (await source.listModels());
+    const plan = new Map<string, number[]>();
+    for (const model of names) {
+      plan.set(model, selectVersions(config.versionPolicy, await source.listVersions(model)));
+    }
+    return plan;
+  }
+
+  /** Start-up: discover and load everything the policy selects, one version at a time. */
+  async loadAll(): Promise<void> {
+    const { registry, logger, source } = this.deps;
+    const plan = await this.discover();
+    for (const model of plan.keys()) registry.declare(model);
+    for (const [model, versions] of plan) {
+      if (versions.length === 0)
+        logger.error({ model, repository: source.uri }, "model has no versions to load");
+      for (const version of versions) await this.loadAndRegister(model, version);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { Errors } from "../errors.js";
+import type { VersionMetrics } from "../metrics.js";
+import type { Manifest, TensorSpec } from "../repository/manifest.js";
+import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
+
+/** How V1 predictions present a classifier: the label output and the probability output. */
+export type ClassifierView = Readonly<{
+  labels: readonly string[];
+  probabilities: string;
+  labelOutput?: string;
+}>;
+
+function findClassifier(manifest: Manifest): ClassifierView | undefined {
+  const labels = manifest.labels;
+  if (!labels?.length) return undefined;
+  const probs = manifest.outputs.find(
+    (o) =>
+      (o.datatype === "FP32" || o.datatype === "FP64") &&
+      o.shape.length === 2 &&
+      o.shape[1] === labels.length,
+  );
+  if (!probs) return undefined;
+  const label = manifest.outputs.find((o) => o.datatype === "INT64" && o.shape.length === 1);
+  return { labels, probabilities: probs.name, ...(label ? { labelOutput: label.name } : {}) };
+}
+
+/**
+ * A loaded, warmed-up model version plus everything the predict path needs, computed once at
+ * load time: input specs by name, output names, the metadata document and bound metrics.
+ */
+export class ServedVersion {
+  readonly inputSpecs: ReadonlyMap<string, TensorSpec>;
+  readonly outputNames: readonly string[];
+  private readonly outputSet: ReadonlySet<string>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly classifier: ClassifierView | undefined;
+  /** Whether the first dim of every input is dynamic, so rows of several requests can be stacked. */
+  readonly batchable: boolean;
+
+  constructor(
+    readonly model: string,
+    readonly version: number,
+    readonly manifest: Manifest,
+    readonly run: RunFn,
+    readonly metrics: VersionMetrics,
+    readonly release: () => Promise<void>,
+  ) {
+    this.inputSpecs = new Map(manifest.inputs.map((s) => [s.name, s]));
+    this.outputNames = Object.freeze(manifest.outputs.map((o) => o.name));
+    this.outputSet = new Set(this.outputNames);
+    this.classifier = findClassifier(manifest);
+    this.batchable = manifest.inputs.every((s) => s.shape[0] === -1);
+    this.metadata = Object.freeze({
+      name: model,
+      versions: [String(version)],
+      platform: manifest.platform,
+      inputs: manifest.inputs,
+      outputs: manifest.outputs,
+      parameters: {
+        sha256: manifest.sha256,
+        created_at: manifest.created_at,
+        ...(manifest.labels ? { labels: manifest.labels } : {}),
+        ...(manifest.metrics ? { metrics: manifest.metrics } : {}),
+      },
+    });
+  }
+
+  /** Checks request tensors against the model's signature; throws a 400 naming the tensor. */
+  checkInputs(inputs: readonly HostTensor[]): void {
+    if (inputs.length !== this.inputSpecs.size) {
+      const given = new Set<string>();
+      for (const t of inputs) {
+        if (given.has(t.name)) throw Errors.duplicateInput(t.name);
+        given.add(t.name);
+      }
+      for (const name of this.inputSpecs.keys())
+        if (!given.has(name)) throw Errors.missingInput(this.model, name);
+    }
+    let rows = -1;
+    for (const t of inputs) {
+      const spec = this.inputSpecs.get(t.name);
+      if (!spec) throw Errors.unknownInput(this.model, t.name, [...this.inputSpecs.keys()]);
+      if (spec.datatype !== t.datatype) throw Errors.datatypeMismatch(t.name, spec.datatype, t.datatype);
+      const expected = spec.shape;
+      if (expected.length !== t.shape.length) {
+        throw Errors.shapeMismatch(
+          t.name,
+          `expected rank ${expected.length} [${expected}], got [${t.shape}]`,
+        );
+      }
+      for (let d = 0; d < expected.length; d++) {
+        const want = expected[d] as number;
+        if (want !== -1 && want !== t.shape[d]) {
+          throw Errors.shapeMismatch(
+            t.name,
+            `dimension ${d} must be ${want} (shape [${expected}]), got [${t.shape}]`,
+          );
+        }
+      }
+      if (this.batchable) {
+        const n = t.shape[0] as number;
+        if (rows === -1) rows = n;
+        else if (rows !== n)
+          throw Errors.shapeMismatch(t.name, `has ${n} rows but other inputs have ${rows}`);
+      }
+    }
+    if (rows === 0) throw Errors.invalidRequest("inputs have zero rows");
+  }
+
+  /** Requested output names, in request order; all outputs when none are requested. */
+  selectOutputs(requested: readonly string[] | undefined): readonly string[] {
+    if (!requested || requested.length === 0) return this.outputNames;
+    for (const name of requested) {
+      if (!this.outputSet.has(name)) throw Errors.unknownOutput(this.model, name, this.outputNames);
+    }
+    return requested;
+  }
+}

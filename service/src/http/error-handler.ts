@@ -1,0 +1,42 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { Errors, InfergateError } from "../errors.js";
+
+/** Fastify's own failures (body parsing, limits) mapped into the service's catalogue. */
+function fromFastify(err: FastifyError, bodyLimit: number): InfergateError {
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return Errors.bodyTooLarge(bodyLimit);
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return Errors.unsupportedMediaType(String(err.message.split(": ").pop() ?? ""));
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return Errors.invalidRequest("request body is empty; send a JSON object");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return Errors.invalidJson(err.message);
+  }
+  if (err instanceof SyntaxError || err.code?.startsWith("FST_ERR_CTP"))
+    return Errors.invalidJson(err.message);
+  if (err.validation) return Errors.invalidRequest(err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new InfergateError(err.code ?? "BAD_REQUEST", err.statusCode, err.message);
+  }
+  return Errors.internal();
+}
+
+/**
+ * The single error handler: every failure leaves as `{"error": "..."}` with the catalogue's
+ * status. 5xx details go to the log (with the request id), never to the caller.
+ */
+export function installErrorHandler(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const mapped = err instanceof InfergateError ? err : fromFastify(err, bodyLimit);
+    if (mapped.statusCode >= 500) {
+      request.log.error({ err: (err as Error).cause ?? err, code: mapped.code }, mapped.message);
+    }
+    if (mapped.headers) reply.headers(mapped.headers);
+    return reply.code(mapped.statusCode).send({ error: mapped.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = Errors.routeNotFound(request.method, request.url.split("?")[0] ?? request.url);
+    return reply.code(e.statusCode).send({ error: e.message });
+  });
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { DataPlane } from "../../core/data-plane.js";
+import { decodeInferRequest, encodeInferResponse } from "../../protocol/v2-codec.js";
+import {
+  errorResponses,
+  inferenceRequest,
+  inferenceResponse,
+  modelMetadata,
+  modelParams,
+} from "../schemas.js";
+
+type Params = { model: string; version?: string };
+
+/**
+ * Open Inference Protocol model routes, each in both forms: `/v2/models/{m}/...` (newest ready
+ * version) and `/v2/models/{m}/versions/{v}/...`. Handlers only decode, delegate and encode.
+ */
+export async function v2ModelRoutes(app: FastifyInstance, opts: { dataPlane: DataPlane }): Promise<void> {
+  const { dataPlane } = opts;
+  const both = (suffix: string) => [
+    `/v2/models/:model${suffix}`,
+    `/v2/models/:model/versions/:version${suffix}`,
+  ];
+
+  const metadata = async (request: FastifyRequest<{ Params: Params }>) =>
+    dataPlane.modelMetadata(request.params.model, request.params.version);
+
+  const ready = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const { model, version } = request.params;
+    const isReady = dataPlane.modelReady(model, version);
+    return reply
+      .code(isReady ? 200 : 503)
+      .send({ name: model, ...(version ? { version } : {}), ready: isReady });
+  };
+
+  const infer = async (request: FastifyRequest<{ Params: Params }>) => {
+    const served = dataPlane.resolve(request.params.model, request.params.version);
+    const result = await dataPlane.infer(served, () => decodeInferRequest(request.body));
+    return encodeInferResponse(result);
+  };
+
+  for (const url of both("")) {
+    app.get(url, {
+      schema: { tags: ["models"], summary: "Model metadata" },
+      config: { docs: { params: modelParams, response: { 200: modelMetadata, ...errorResponses } } },
+      handler: metadata,
+    });
+  }
+  for (const url of both("/ready")) {
+    app.get(url, {
+      schema: { tags: ["models"], summary: "Model ready" },
+      config: { docs: { params: modelParams } },
+      handler: ready,
+    });
+  }
+  for (const url of both("/infer")) {
+    app.post(url, {
+      schema: { tags: ["inference"], summary: "Inference (Open Inference Protocol)" },
+      config: {
+        docs: {
+          params: modelParams,
+          body: inferenceRequest,
+          response: { 200: inferenceResponse, ...errorResponses },
+        },
+      },
+      handler: infer,
+    });
+  }
+}

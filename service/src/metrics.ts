@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
+
+export const OUTCOMES = ["success", "client_error", "server_error", "rejected", "timeout"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The service's own metrics (`infergate_<noun>_<unit>`), in a registry of their own so several
+ * apps can live in one process (tests) without clashing. HTTP and process metrics come from
+ * fastify-metrics; `/metrics` serves both.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly inferenceRequests = new Counter({
+    name: "infergate_inference_requests_total",
+    help: "Inference requests by model, version, track and outcome.",
+    labelNames: ["model", "version", "track", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly inferenceDuration = new Histogram({
+    name: "infergate_inference_duration_seconds",
+    help: "Time from a decoded request to its encoded outputs, including queueing.",
+    labelNames: ["model", "version", "track"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly inflight = new Gauge({
+    name: "infergate_inflight_requests",
+    help: "Inference requests being processed now.",
+    labelNames: ["model", "version", "track"] as const,
+    registers: [this.registry],
+  });
+  readonly modelReady = new Gauge({
+    name: "infergate_model_ready",
+    help: "1 when the model version is loaded, verified and warmed up, else 0.",
+    labelNames: ["model", "version"] as const,
+    registers: [this.registry],
+  });
+  readonly modelInfo = new Gauge({
+    name: "infergate_model_info",
+    help: "Loaded model versions and the sha256 of their artifact (always 1).",
+    labelNames: ["model", "version", "sha256"] as const,
+    registers: [this.registry],
+  });
+  readonly modelLoadDuration = new Histogram({
+    name: "infergate_model_load_duration_seconds",
+    help: "Time to fetch, verify, load and warm up a model version.",
+    labelNames: ["model", "version"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly modelLoadFailures = new Counter({
+    name: "infergate_model_load_failures_total",
+    help: "Model versions that failed to load, by reason.",
+    labelNames: ["model", "version", "reason"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(readonly track: string) {}
+
+  /** Label children bound once per loaded version, so the predict path does no label lookups. */
+  forVersion(model: string, version: number): VersionMetrics {
+    const v = String(version);
+    const outcomes = Object.fromEntries(
+      OUTCOMES.map((o) => [o, this.inferenceRequests.labels(model, v, this.track, o)]),
+    ) as Record<Outcome, Counter.Internal>;
+    return {
+      outcomes,
+      duration: this.inferenceDuration.labels(model, v, this.track),
+      inflight: this.inflight.labels(model, v, this.track),
+    };
+  }
+}
+
+export type VersionMetrics = Readonly<{
+  outcomes: Readonly<Record<Outcome, Counter.Internal>>;
+  duration: Histogram.Internal<string>;
+  inflight: Gauge.Internal<string>;
+}>;

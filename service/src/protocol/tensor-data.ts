@@ -1,0 +1,124 @@
+import { Errors } from "../errors.js";
+import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
+
+/** Product of dims; shapes are validated non-negative integers before this is called. */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function flatten(data: readonly unknown[], out: unknown[]): void {
+  for (const v of data) {
+    if (Array.isArray(v)) flatten(v, out);
+    else out.push(v);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return `string "${v.length > 20 ? `${v.slice(0, 20)}…` : v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * Converts JSON tensor data (flat or nested row-major) into the typed store for `datatype`,
+ * checking every element's type and range in the same single pass that copies it.
+ */
+export function toTensorValues(
+  name: string,
+  datatype: Datatype,
+  shape: readonly number[],
+  data: unknown[],
+): TensorValues {
+  const count = elementCount(shape);
+  let flat: readonly unknown[] = data;
+  if (data.length > 0 && Array.isArray(data[0])) {
+    const out: unknown[] = [];
+    flatten(data, out);
+    flat = out;
+  }
+  if (flat.length !== count) {
+    throw Errors.shapeMismatch(
+      name,
+      `shape [${shape.join(", ")}] needs ${count} elements, data has ${flat.length}`,
+    );
+  }
+  const info = DATATYPE_INFO[datatype];
+  const values = info.alloc(count);
+  const bad = (i: number, what: string) =>
+    Errors.invalidTensorData(name, `element ${i} is ${describe(flat[i])}, expected ${what} for ${datatype}`);
+  switch (info.kind) {
+    case "float": {
+      const store = values as Float32Array | Float64Array;
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        if (typeof v !== "number") throw bad(i, "a number");
+        store[i] = v;
+      }
+      break;
+    }
+    case "int": {
+      const store = values as Int32Array;
+      const min = info.min as number;
+      const max = info.max as number;
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+          throw bad(i, `an integer in [${min}, ${max}]`);
+        }
+        store[i] = v;
+      }
+      break;
+    }
+    case "bigint": {
+      const store = values as BigInt64Array | BigUint64Array;
+      const min = info.bigMin as bigint;
+      const max = info.bigMax as bigint;
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        // Integers beyond 2^53 cannot survive JSON numbers; accept them as decimal strings.
+        let b: bigint;
+        if (typeof v === "number" && Number.isSafeInteger(v)) b = BigInt(v);
+        else if (typeof v === "string" && /^-?[0-9]{1,20}$/.test(v)) b = BigInt(v);
+        else throw bad(i, "a safe integer or a decimal string");
+        if (b < min || b > max) throw bad(i, `an integer in [${min}, ${max}]`);
+        store[i] = b;
+      }
+      break;
+    }
+    case "bool": {
+      const store = values as Uint8Array;
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        if (typeof v !== "boolean") throw bad(i, "true or false");
+        store[i] = v ? 1 : 0;
+      }
+      break;
+    }
+    case "string": {
+      const store = values as string[];
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        if (typeof v !== "string") throw bad(i, "a string");
+        store[i] = v;
+      }
+      break;
+    }
+  }
+  return values;
+}
+
+/** Typed store → JSON-ready array. 64-bit integers become numbers (exact up to 2^53). */
+export function fromTensorValues(datatype: Datatype, values: TensorValues): (number | boolean | string)[] {
+  const kind = DATATYPE_INFO[datatype].kind;
+  if (kind === "bigint") {
+    const src = values as BigInt64Array;
+    const out = new Array<number>(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
+    return out;
+  }
+  if (kind === "bool") return Array.from(values as Uint8Array, (v) => v !== 0);
+  if (kind === "string") return values as string[];
+  return Array.from(values as Float32Array);
+}

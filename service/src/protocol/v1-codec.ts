@@ -1,0 +1,96 @@
+import { z } from "zod";
+import type { ServedVersion } from "../core/served-version.js";
+import { Errors } from "../errors.js";
+import type { HostTensor } from "../runtime/onnx-model.js";
+import { fromTensorValues, toTensorValues } from "./tensor-data.js";
+import type { InferenceRequest, InferenceResult } from "./v2-codec.js";
+import { describeIssues } from "./v2-codec.js";
+
+const requestSchema = z.object({
+  instances: z.array(z.unknown()).min(1),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * The simple predict API for product services (`{"instances": [...]}` → `{"predictions": [...]}`,
+ * as in TF Serving and KServe V1). It needs a model with exactly one input; each instance is one
+ * row of it, flat or nested.
+ */
+export function decodePredictRequest(body: unknown, served: ServedVersion): InferenceRequest {
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) throw Errors.invalidRequest(describeIssues(parsed.error));
+  const specs = [...served.inputSpecs.values()];
+  const spec = specs[0];
+  if (specs.length !== 1 || !spec) {
+    throw Errors.invalidRequest(
+      `model "${served.model}" has ${specs.length} inputs; use the V2 infer API for multi-input models`,
+    );
+  }
+  const instances = parsed.data.instances;
+  const rowShape = spec.shape.slice(1);
+  if (rowShape.some((d) => d < 0)) {
+    throw Errors.invalidRequest(`model "${served.model}" has dynamic non-batch dims; use the V2 infer API`);
+  }
+  const shape = [instances.length, ...rowShape];
+  const tensor: HostTensor = {
+    name: spec.name,
+    datatype: spec.datatype,
+    shape,
+    values: toTensorValues(spec.name, spec.datatype, shape, instances),
+  };
+  return { id: undefined, inputs: [tensor], outputs: undefined };
+}
+
+function rows(t: HostTensor): unknown[] {
+  const flat = fromTensorValues(t.datatype, t.values);
+  const n = t.shape[0] ?? 1;
+  const width = n === 0 ? 0 : flat.length / n;
+  if (t.shape.length <= 1) return flat;
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = flat.slice(i * width, (i + 1) * width);
+  return out;
+}
+
+/**
+ * Classifiers (labels in the manifest) get `{label, score, probabilities: {label: p}}` per row;
+ * other models get the row of their single output, or an object of all outputs' rows.
+ */
+export function encodePredictResponse(result: InferenceResult, served: ServedVersion) {
+  const byName = new Map(result.outputs.map((t) => [t.name, t]));
+  const cls = served.classifier;
+  const probsTensor = cls && byName.get(cls.probabilities);
+  if (cls && probsTensor) {
+    const probs = probsTensor.values as Float32Array;
+    const k = cls.labels.length;
+    const n = probs.length / k;
+    const labelValues = cls.labelOutput
+      ? (byName.get(cls.labelOutput)?.values as BigInt64Array | undefined)
+      : undefined;
+    const predictions = new Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      const probabilities: Record<string, number> = {};
+      for (let j = 0; j < k; j++) {
+        const p = probs[i * k + j] as number;
+        probabilities[cls.labels[j] as string] = p;
+        if (p > (probs[i * k + best] as number)) best = j;
+      }
+      // The model's own label output wins over argmax (they differ only on exact ties).
+      const index = labelValues ? Number(labelValues[i]) : best;
+      predictions[i] = {
+        label: cls.labels[index] ?? String(index),
+        score: probs[i * k + index],
+        probabilities,
+      };
+    }
+    return { predictions, model_version: String(result.version) };
+  }
+  if (result.outputs.length === 1)
+    return { predictions: rows(result.outputs[0] as HostTensor), model_version: String(result.version) };
+  const perOutput = result.outputs.map((t) => [t.name, rows(t)] as const);
+  const n = perOutput[0]?.[1].length ?? 0;
+  const predictions = Array.from({ length: n }, (_, i) =>
+    Object.fromEntries(perOutput.map(([name, r]) => [name, r[i]])),
+  );
+  return { predictions, model_version: String(result.version) };
+}

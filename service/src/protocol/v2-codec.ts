@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { Errors } from "../errors.js";
+import { isDatatype } from "../runtime/datatypes.js";
+import type { HostTensor } from "../runtime/onnx-model.js";
+import { fromTensorValues, toTensorValues } from "./tensor-data.js";
+
+const parameters = z.record(z.string(), z.unknown());
+// `data` is checked element by element while it is copied (tensor-data.ts), not here.
+const data = z.custom<unknown[]>((v) => Array.isArray(v), "must be an array");
+
+const requestSchema = z.object({
+  id: z.string().optional(),
+  parameters: parameters.optional(),
+  inputs: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        shape: z.array(z.number().int().min(0)),
+        datatype: z.string(),
+        parameters: parameters.optional(),
+        data,
+      }),
+    )
+    .min(1),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters: parameters.optional() })).optional(),
+});
+
+/** A V2 inference request after decoding: protocol-neutral, ready for the data plane. */
+export type InferenceRequest = {
+  id: string | undefined;
+  inputs: HostTensor[];
+  outputs: string[] | undefined;
+};
+
+export type InferenceResult = {
+  model: string;
+  version: number;
+  id: string | undefined;
+  outputs: HostTensor[];
+};
+
+/** Turns a zod failure into one message that names the field (e.g. `inputs[0].shape`). */
+export function describeIssues(error: z.ZodError, root = ""): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => {
+      const path = i.path.reduce<string>(
+        (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        root,
+      );
+      return `${path || "body"}: ${i.message}`;
+    })
+    .join("; ");
+}
+
+export function decodeInferRequest(body: unknown): InferenceRequest {
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) throw Errors.invalidRequest(describeIssues(parsed.error));
+  const req = parsed.data;
+  const inputs = req.inputs.map((input, i): HostTensor => {
+    if (!isDatatype(input.datatype)) {
+      throw Errors.invalidRequest(`inputs[${i}].datatype: unsupported datatype "${input.datatype}"`);
+    }
+    return {
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.shape,
+      values: toTensorValues(input.name, input.datatype, input.shape, input.data),
+    };
+  });
+  return { id: req.id, inputs, outputs: req.outputs?.map((o) => o.name) };
+}
+
+export function encodeInferResponse(result: InferenceResult) {
+  const id = result.id;
+  return {
+    model_name: result.model,
+    model_version: String(result.version),
+    ...(id === undefined ? {} : { id }),
+    outputs: result.outputs.map((t) => ({
+      name: t.name,
+      datatype: t.datatype,
+      shape: t.shape,
+      data: fromTensorValues(t.datatype, t.values),
+    })),
+  };
+}

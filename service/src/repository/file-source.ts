@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { ModelLoadError } from "../errors.js";
+import { sha256File } from "./cache.js";
+import type { ModelSource } from "./source.js";
+import { parseVersion } from "./version-policy.js";
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A model repository on local disk. Files are verified in place; nothing is copied. */
+export class FileSource implements ModelSource {
+  readonly uri: string;
+  constructor(private readonly root: string) {
+    this.uri = `file://${root}`;
+  }
+
+  async listModels(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true });
+    const models: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory() && (await this.listVersions(e.name)).length > 0) models.push(e.name);
+    }
+    return models.sort();
+  }
+
+  async listVersions(model: string): Promise<number[]> {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await readdir(join(this.root, model), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const versions: number[] = [];
+    for (const e of entries) {
+      const v = e.isDirectory() ? parseVersion(e.name) : undefined;
+      if (v !== undefined && (await isFile(join(this.root, model, e.name, "manifest.json"))))
+        versions.push(v);
+    }
+    return versions.sort((a, b) => a - b);
+  }
+
+  async readManifest(model: string, version: number): Promise<{ text: string; where: string }> {
+    const path = join(this.root, model, String(version), "manifest.json");
+    try {
+      return { text: await readFile(path, "utf8"), where: path };
+    } catch (err) {
+      throw new ModelLoadError("not_found", `${path}: cannot read manifest (${(err as Error).message})`);
+    }
+  }
+
+  async materialize(model: string, version: number, sha256: string): Promise<string> {
+    const path = join(this.root, model, String(version), "model.onnx");
+    let actual: string;
+    try {
+      actual = await sha256File(path);
+    } catch (err) {
+      throw new ModelLoadError("not_found", `${path}: cannot read model (${(err as Error).message})`);
+    }
+    if (actual !== sha256) {
+      throw new ModelLoadError(
+        "digest_mismatch",
+        `${path}: sha256 ${actual} does not match the manifest's ${sha256}; refusing to load it`,
+      );
+    }
+    return path;
+  }
+
+  async fingerprint(): Promise<string> {
+    const hash = createHash("sha256");
+    for (const model of await this.listModels()) {
+      for (const version of await this.listVersions(model)) {
+        const manifest = join(this.root, model, String(version), "manifest.json");
+        const s = await stat(manifest);
+        hash.update(`${model}/${version}:${s.size}:${s.mtimeMs}\n`);
+      }
+    }
+    return hash.digest("hex");
+  }
+}

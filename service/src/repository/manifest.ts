@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { ModelLoadError } from "../errors.js";
+import { DATATYPES } from "../runtime/datatypes.js";
+
+const tensorSpec = z.strictObject({
+  name: z.string().min(1),
+  datatype: z.enum(DATATYPES),
+  shape: z.array(z.number().int().min(-1)),
+});
+
+const batchingOverride = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    max_batch_size: z.number().int().min(1).optional(),
+    max_queue_delay_us: z.number().int().min(0).optional(),
+    max_queue_size: z.number().int().min(1).optional(),
+  })
+  .optional();
+
+/**
+ * `manifest.json` beside each `model.onnx`: what the artifact is (digest), what it takes and
+ * returns, and how good it was when made. Unknown keys are allowed at the top level so newer
+ * tooling can add information without breaking older servers.
+ */
+export const manifestSchema = z.looseObject({
+  schema_version: z.literal(1),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  version: z.number().int().min(1),
+  platform: z.literal("onnxruntime_onnx"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters"),
+  inputs: z.array(tensorSpec).min(1),
+  outputs: z.array(tensorSpec).min(1),
+  labels: z.array(z.string()).optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
+  batching: batchingOverride,
+  created_at: z.iso.datetime({ offset: true }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type TensorSpec = z.infer<typeof tensorSpec>;
+
+/** Parses manifest text; `where` names the file or object so a bad manifest is easy to find. */
+export function parseManifest(text: string, where: string): Manifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ModelLoadError("manifest", `${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new ModelLoadError("manifest", `${where}: invalid manifest: ${detail}`);
+  }
+  return parsed.data;
+}
+
+/** A manifest must describe the place it sits in: `<root>/<name>/<version>/manifest.json`. */
+export function checkManifestLocation(
+  manifest: Manifest,
+  model: string,
+  version: number,
+  where: string,
+): void {
+  if (manifest.name !== model || manifest.version !== version) {
+    throw new ModelLoadError(
+      "manifest",
+      `${where}: manifest says ${manifest.name}/${manifest.version} but sits at ${model}/${version}`,
+    );
+  }
+}

@@ -1,0 +1,84 @@
+import type { Tensor } from "onnxruntime-node";
+
+/** Open Inference Protocol datatypes this server accepts. */
+export const DATATYPES = [
+  "BOOL",
+  "UINT8",
+  "UINT16",
+  "UINT32",
+  "UINT64",
+  "INT8",
+  "INT16",
+  "INT32",
+  "INT64",
+  "FP32",
+  "FP64",
+  "BYTES",
+] as const;
+export type Datatype = (typeof DATATYPES)[number];
+
+export type TypedArray =
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array;
+
+export type TensorValues = TypedArray | string[];
+
+type Info = Readonly<{
+  ort: Tensor.Type;
+  /** Allocates the backing store for n elements. */
+  alloc: (n: number) => TensorValues;
+  /** Element kind used by the JSON codec to check and convert values. */
+  kind: "bool" | "int" | "bigint" | "float" | "string";
+  min?: number;
+  max?: number;
+  bigMin?: bigint;
+  bigMax?: bigint;
+}>;
+
+export const DATATYPE_INFO: Readonly<Record<Datatype, Info>> = Object.freeze({
+  BOOL: { ort: "bool", alloc: (n) => new Uint8Array(n), kind: "bool" },
+  UINT8: { ort: "uint8", alloc: (n) => new Uint8Array(n), kind: "int", min: 0, max: 255 },
+  UINT16: { ort: "uint16", alloc: (n) => new Uint16Array(n), kind: "int", min: 0, max: 65535 },
+  UINT32: { ort: "uint32", alloc: (n) => new Uint32Array(n), kind: "int", min: 0, max: 4294967295 },
+  UINT64: {
+    ort: "uint64",
+    alloc: (n) => new BigUint64Array(n),
+    kind: "bigint",
+    bigMin: 0n,
+    bigMax: 2n ** 64n - 1n,
+  },
+  INT8: { ort: "int8", alloc: (n) => new Int8Array(n), kind: "int", min: -128, max: 127 },
+  INT16: { ort: "int16", alloc: (n) => new Int16Array(n), kind: "int", min: -32768, max: 32767 },
+  INT32: { ort: "int32", alloc: (n) => new Int32Array(n), kind: "int", min: -2147483648, max: 2147483647 },
+  INT64: {
+    ort: "int64",
+    alloc: (n) => new BigInt64Array(n),
+    kind: "bigint",
+    bigMin: -(2n ** 63n),
+    bigMax: 2n ** 63n - 1n,
+  },
+  FP32: { ort: "float32", alloc: (n) => new Float32Array(n), kind: "float" },
+  FP64: { ort: "float64", alloc: (n) => new Float64Array(n), kind: "float" },
+  BYTES: { ort: "string", alloc: (n) => new Array<string>(n).fill(""), kind: "string" },
+});
+
+const FROM_ORT: Readonly<Record<string, Datatype>> = Object.freeze(
+  Object.fromEntries(Object.entries(DATATYPE_INFO).map(([dt, info]) => [info.ort, dt as Datatype])),
+);
+
+/** Maps an ONNX Runtime tensor type ("float32", "int64", ...) to its protocol datatype. */
+export function datatypeFromOrt(type: string): Datatype | undefined {
+  return FROM_ORT[type];
+}
+
+export function isDatatype(s: string): s is Datatype {
+  return Object.hasOwn(DATATYPE_INFO, s);
+}

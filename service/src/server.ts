@@ -1,0 +1,57 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createService } from "./service.js";
+
+/**
+ * The process: config → service → listen → load models; SIGTERM/SIGINT → drain → exit 0.
+ * Listening starts before models load so liveness answers during a long download, while
+ * readiness stays false until every model is warm.
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`infergate: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config);
+  const service = await createService(config, logger);
+  const { app, loader, dataPlane } = service;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, "draining");
+    dataPlane.startDraining();
+    const deadline = sleep(config.drainTimeoutMs).then(() => "timeout" as const);
+    const outcome = await Promise.race([service.close().then(() => "drained" as const), deadline]);
+    if (outcome === "timeout") {
+      logger.warn("drain deadline passed; closing remaining connections");
+      app.server.closeAllConnections();
+    }
+    logger.info({ outcome }, "stopped");
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err }, "uncaught exception");
+    process.exit(1);
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ repository: service.source.uri, policy: config.versionPolicy }, "loading models");
+  await loader.loadAll();
+  logger.info({ ready: dataPlane.ready() }, dataPlane.ready() ? "server ready" : "server up but not ready");
+}
+
+main().catch((err) => {
+  process.stderr.write(`infergate: failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

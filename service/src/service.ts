@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./app.js";
+import type { Config } from "./config.js";
+import { DataPlane } from "./core/data-plane.js";
+import { ModelLoader } from "./core/model-loader.js";
+import { ModelRegistry } from "./core/model-registry.js";
+import { createLogger } from "./logger.js";
+import { Metrics } from "./metrics.js";
+import { createSource, type ModelSource } from "./repository/source.js";
+
+export type Service = {
+  app: FastifyInstance;
+  dataPlane: DataPlane;
+  registry: ModelRegistry;
+  loader: ModelLoader;
+  source: ModelSource;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stops the HTTP app (waiting for in-flight requests) and releases every session. */
+  close(): Promise<void>;
+};
+
+/**
+ * Wires the parts together: source → loader → registry → data plane → HTTP app. Models are not
+ * loaded here; call `loader.loadAll()` (server.ts does, after it starts listening, so liveness
+ * answers while large models download).
+ */
+export async function createService(config: Config, logger: Logger = createLogger(config)): Promise<Service> {
+  const metrics = new Metrics(config.track);
+  const registry = new ModelRegistry();
+  const source = createSource(config);
+  const loader = new ModelLoader({ source, registry, metrics, logger, config });
+  const dataPlane = new DataPlane(registry);
+  const app = await buildApp({ config, logger, metrics, dataPlane });
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      dataPlane.startDraining();
+      await app.close();
+      await Promise.allSettled(registry.readyVersions().map((v) => v.release()));
+      (source as { destroy?: () => void }).destroy?.();
+    })();
+    return closed;
+  };
+  return { app, dataPlane, registry, loader, source, metrics, logger, close };
+}
