@@ -14,7 +14,7 @@ Why it is built this way:
 - Metrics are computed from onnxruntime predictions (not sklearn's), with integer
   counts and a fixed float operation order, so a TypeScript evaluator running
   onnxruntime-node on the same model and rows gets the same numbers
-  (see METRICS_DOC).
+  (see `metrics`).
 - Everything is built and parity-checked in memory first; files are written only when
   every model passed. Re-running writes byte-identical files (fixed seeds, one BLAS
   and one onnxruntime thread, fixed `created_at`), which `models/check-drift.sh` checks.
@@ -66,12 +66,7 @@ DECIMALS = 6
 # re-running the script (and the drift check) yields the same bytes.
 DEFAULT_CREATED_AT = "2026-01-01T00:00:00Z"
 SCALING_DOC = "x/16 inside the graph"
-METRICS_DOC = (
-    "computed from onnxruntime `label` outputs on the validation split: "
-    "accuracy = correct/rows; recall_c = tp_c/(tp_c+fn_c); f1_c = 2tp_c/(2tp_c+fp_c+fn_c) "
-    "(0 when the denominator is 0); macro_f1 = (f1_0+...+f1_9)/10 summed left to right "
-    "in float64; each value then rounded with Python round(x, 6)"
-)
+
 
 
 class ScaleBy16(TransformerMixin, BaseEstimator):
@@ -244,10 +239,12 @@ def parity(pipe: Pipeline, X: np.ndarray, label: np.ndarray, proba: np.ndarray, 
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
-    """Accuracy, macro F1, per-class recall as documented in METRICS_DOC.
+    """Validation metrics from onnxruntime labels, reproducible in JavaScript.
 
-    Integer counts and plain float64 arithmetic in a fixed order, so JavaScript
-    (doubles, same formulas, same order) reproduces the exact same values.
+    accuracy = correct/rows; recall_c = tp_c/(tp_c+fn_c); f1_c = 2tp_c/(2tp_c+fp_c+fn_c)
+    (0 when the denominator is 0); macro_f1 = (f1_0+...+f1_9)/10 summed left to right.
+    Integer counts and plain float64 arithmetic in a fixed order, so doubles in
+    JavaScript with the same formulas give the same values; then round(x, DECIMALS).
     """
     rows = len(y_true)
     correct = int(np.sum(y_true == y_pred))
