@@ -7,6 +7,7 @@ import { Errors } from "../../errors.js";
  */
 export function installContentTypes(app: FastifyInstance): void {
   const jsonParser = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("text/plain"); // Fastify's built-in; a text body is never a valid request here
   app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     const type = request.headers["content-type"];
     if (type !== undefined && type !== "") {

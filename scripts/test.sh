@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The whole test suite: what `npm test` and CI run. Every step runs (so one failure does not hide
+# another); the script exits non-zero if any step failed and ends with one summary line.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/.tools/bin:$root/node_modules/.bin:$PATH"
+mkdir -p .cache/test
+log_dir=.cache/test
+
+passed=0
+failed=0
+failed_steps=()
+
+# Adds the "<name>: N passed, M failed" figures a step printed last (or 1/0 for the step itself).
+count() {
+  local name="$1" status="$2" log="$3"
+  local line p f
+  line="$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)"
+  if [[ -n "$line" ]]; then
+    p="${line%% passed*}"
+    f="${line#*, }"; f="${f%% failed*}"
+  else
+    if [[ "$status" -eq 0 ]]; then p=1; f=0; else p=0; f=1; fi
+  fi
+  if [[ "$status" -ne 0 && "$f" -eq 0 ]]; then f=1; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [[ "$status" -ne 0 ]]; then failed_steps+=("$name"); fi
+}
+
+step() {
+  local name="$1"
+  shift
+  local log="$log_dir/$name.log"
+  local start=$SECONDS
+  printf '\n=== %s: %s\n' "$name" "$*"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  count "$name" "$status" "$log"
+  printf '=== %s: %s in %ds\n' "$name" "$([[ $status -eq 0 ]] && echo ok || echo FAILED)" $((SECONDS - start))
+}
+
+vitest_summary() {
+  # Turns vitest's JSON report into the same "N passed, M failed" line the other steps print.
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    if (skipped) process.exit(1);
+  ' "$log_dir/vitest.json"
+}
+
+run_vitest() {
+  vitest run --reporter=default --reporter=json --outputFile.json="$log_dir/vitest.json"
+  local status=$?
+  vitest_summary || status=1
+  return $status
+}
+
+step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus
+step lint biome check .
+step typecheck tsc -p tsconfig.json --noEmit
+step vitest run_vitest
+step models-drift bash models/check-drift.sh
+# Infra folders with their own test entry (one folder, one suite).
+infra_suites=()
+for suite in "${infra_suites[@]}"; do
+  step "$suite" bash "$suite/test.sh"
+done
+
+echo
+if [[ ${#failed_steps[@]} -gt 0 ]]; then
+  echo "failed steps: ${failed_steps[*]}"
+fi
+echo "summary: $passed passed, $failed failed"
+[[ $failed -eq 0 && ${#failed_steps[@]} -eq 0 ]]

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { BUNDLED_REPOSITORY, ConfigError, loadConfig } from "../src/config.js";
+
+describe("loadConfig", () => {
+  it("gives a working default with no environment: the bundled repository, port 8080", () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.repository).toBe(`file://${BUNDLED_REPOSITORY}`);
+    expect(c.versionPolicy).toEqual({ kind: "latest", count: 1 });
+    expect(c.runtime).toEqual({ intraOpThreads: 1, graphOptimizationLevel: "all" });
+    expect(c.track).toBe("stable");
+  });
+
+  it("returns a deeply frozen object", () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.s3)).toBe(true);
+    expect(() => {
+      (c as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("parses every documented variable", () => {
+    const c = loadConfig({
+      PORT: "9000",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "debug",
+      INFERGATE_MODEL_REPOSITORY: "s3://bucket/some/prefix",
+      INFERGATE_MODEL_CACHE_DIR: "/var/cache/infergate",
+      INFERGATE_MODELS: "digits, other",
+      INFERGATE_VERSION_POLICY: "specific:2,1",
+      INFERGATE_S3_ENDPOINT: "http://127.0.0.1:9999",
+      INFERGATE_S3_FORCE_PATH_STYLE: "true",
+      AWS_REGION: "eu-west-1",
+      INFERGATE_INTRA_OP_THREADS: "2",
+      INFERGATE_GRAPH_OPTIMIZATION_LEVEL: "basic",
+      INFERGATE_BODY_LIMIT_BYTES: "2048",
+      INFERGATE_DRAIN_TIMEOUT_MS: "500",
+      INFERGATE_TRACK: "canary",
+    });
+    expect(c.port).toBe(9000);
+    expect(c.repository).toBe("s3://bucket/some/prefix");
+    expect(c.models).toEqual(["digits", "other"]);
+    expect(c.versionPolicy).toEqual({ kind: "specific", versions: [1, 2] });
+    expect(c.s3).toEqual({
+      endpoint: "http://127.0.0.1:9999",
+      forcePathStyle: true,
+      region: "eu-west-1",
+      maxAttempts: 4,
+    });
+    expect(c.runtime.intraOpThreads).toBe(2);
+    expect(c.bodyLimitBytes).toBe(2048);
+    expect(c.track).toBe("canary");
+  });
+
+  it("treats an absolute path as a file:// repository and empty strings as unset", () => {
+    expect(loadConfig({ INFERGATE_MODEL_REPOSITORY: "/models" }).repository).toBe("file:///models");
+    expect(loadConfig({ PORT: "" }).port).toBe(8080);
+  });
+
+  it.each([
+    ["PORT", "eighty"],
+    ["PORT", "70000"],
+    ["INFERGATE_MODEL_REPOSITORY", "http://example.com/models"],
+    ["INFERGATE_VERSION_POLICY", "newest"],
+    ["INFERGATE_GRAPH_OPTIMIZATION_LEVEL", "max"],
+    ["INFERGATE_S3_FORCE_PATH_STYLE", "yes"],
+    ["LOG_LEVEL", "verbose"],
+    ["INFERGATE_MODELS", "a/b"],
+    ["INFERGATE_TRACK", "blue"],
+  ])("fails fast naming %s when it is %j", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});

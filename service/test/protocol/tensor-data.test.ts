@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { InfergateError } from "../../src/errors.js";
+import { elementCount, fromTensorValues, toTensorValues } from "../../src/protocol/tensor-data.js";
+
+describe("toTensorValues", () => {
+  it("accepts flat and nested row-major data alike", () => {
+    const flat = toTensorValues("x", "FP32", [2, 2], [1, 2, 3, 4]);
+    const nested = toTensorValues(
+      "x",
+      "FP32",
+      [2, 2],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    );
+    expect(flat).toBeInstanceOf(Float32Array);
+    expect(Array.from(flat as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(nested as Float32Array)).toEqual([1, 2, 3, 4]);
+  });
+
+  it.each([
+    ["BOOL", [true, false], Uint8Array, [1, 0]],
+    ["UINT8", [0, 255], Uint8Array, [0, 255]],
+    ["UINT16", [0, 65535], Uint16Array, [0, 65535]],
+    ["UINT32", [0, 4294967295], Uint32Array, [0, 4294967295]],
+    ["INT8", [-128, 127], Int8Array, [-128, 127]],
+    ["INT16", [-32768, 32767], Int16Array, [-32768, 32767]],
+    ["INT32", [-5, 7], Int32Array, [-5, 7]],
+    ["FP64", [0.1, -2.5], Float64Array, [0.1, -2.5]],
+  ] as const)("converts %s", (dt, data, ctor, expected) => {
+    const v = toTensorValues("x", dt, [2], [...data]);
+    expect(v).toBeInstanceOf(ctor);
+    expect(Array.from(v as Uint8Array)).toEqual(expected);
+  });
+
+  it("keeps 64-bit integers exact, from numbers or decimal strings", () => {
+    const v = toTensorValues("x", "INT64", [3], [-1, "9007199254740993", 42]) as BigInt64Array;
+    expect(Array.from(v)).toEqual([-1n, 9007199254740993n, 42n]);
+    const u = toTensorValues("x", "UINT64", [1], ["18446744073709551615"]) as BigUint64Array;
+    expect(u[0]).toBe(18446744073709551615n);
+  });
+
+  it("takes strings for BYTES", () => {
+    expect(toTensorValues("x", "BYTES", [2], ["a", "b"])).toEqual(["a", "b"]);
+  });
+
+  it.each([
+    ["FP32", [2], [1], /shape \[2\] needs 2 elements, data has 1/],
+    ["FP32", [1], ["1"], /element 0 is string "1", expected a number for FP32/],
+    ["INT32", [1], [1.5], /expected an integer/],
+    ["UINT8", [1], [256], /integer in \[0, 255\]/],
+    ["INT8", [1], [-129], /integer in \[-128, 127\]/],
+    ["BOOL", [1], [1], /expected true or false/],
+    ["INT64", [1], [2 ** 60], /safe integer or a decimal string/],
+    ["UINT64", [1], [-1], /integer in \[0,/],
+    ["BYTES", [1], [3], /expected a string/],
+    ["FP32", [1], [null], /element 0 is null/],
+  ] as const)("rejects bad %s data %j with a 400 naming the element", (dt, shape, data, message) => {
+    const err = (() => {
+      try {
+        toTensorValues("in0", dt, [...shape], [...data] as unknown[]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InfergateError);
+    expect((err as InfergateError).statusCode).toBe(400);
+    expect((err as Error).message).toMatch(/in0/);
+    expect((err as Error).message).toMatch(message);
+  });
+});
+
+describe("fromTensorValues", () => {
+  it("turns typed stores into JSON-ready arrays", () => {
+    expect(fromTensorValues("INT64", new BigInt64Array([3n, -2n]))).toEqual([3, -2]);
+    expect(fromTensorValues("BOOL", new Uint8Array([1, 0]))).toEqual([true, false]);
+    expect(fromTensorValues("FP32", new Float32Array([0.5]))).toEqual([0.5]);
+    expect(fromTensorValues("BYTES", ["a"])).toEqual(["a"]);
+  });
+
+  it("counts elements of a shape", () => {
+    expect(elementCount([2, 3, 4])).toBe(24);
+    expect(elementCount([])).toBe(1);
+    expect(elementCount([0, 5])).toBe(0);
+  });
+});
