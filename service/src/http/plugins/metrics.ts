@@ -7,6 +7,14 @@ import type { Metrics } from "../../metrics.js";
 const fastifyMetrics = (fastifyMetricsModule as unknown as { default: typeof fastifyMetricsModule.default })
   .default;
 
+const NONCONFORMING_DEFAULTS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+  "nodejs_eventloop_utilization_histogram",
+  "nodejs_eventloop_utilization_summary",
+];
+
 /**
  * HTTP request metrics and Node process metrics from fastify-metrics (default registry), plus
  * the service's own registry, served together on `GET /metrics`.
@@ -26,6 +34,10 @@ export async function installMetrics(app: FastifyInstance, metrics: Metrics): Pr
       },
     },
   });
+  // Default collectors that break Prometheus naming rules (gauges ending in _total, type names in
+  // metric names): `promtool check metrics` flags them. Each has a well-named twin we keep
+  // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources, nodejs_eventloop_lag_*).
+  for (const name of NONCONFORMING_DEFAULTS) client.register.removeSingleMetric(name);
   let merged: client.Registry | undefined;
   app.get(
     "/metrics",
