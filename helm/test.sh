@@ -61,6 +61,19 @@ expect_fail "strict core schema rejects the rendered dev Deployment with one fie
 expect_fail "strict CRD schema rejects a misspelt Rollout field (fixture)" "setWieght" kc helm/tests/fixtures/rollout-misspelt.yaml
 expect_fail "a kind without a schema is an error, not skipped" "could not find schema for Widget" kc helm/tests/fixtures/unknown-kind.yaml
 
+# NOTES.txt is not rendered by `helm template`: render it through a throwaway copy of the chart.
+notes_chart="$TEST_DIR/notes-chart"
+rm -rf "$notes_chart" && cp -r "$CHART" "$notes_chart"
+printf '%s\n' 'apiVersion: v1' 'kind: ConfigMap' 'metadata: {name: notes}' \
+  'data: {notes: {{ include (print $.Template.BasePath "/NOTES.txt") . | quote }}}' >"$notes_chart/templates/notes-preview.yaml"
+notes() { "$HELM" template infergate "$notes_chart" -n infergate --kube-version "$K8S_VERSION" -s templates/notes-preview.yaml "$@"; }
+notes_ok() { local out; out="$(notes "$@")" && echo "$out" && grep -q "helm test infergate" <<<"$out" && ! grep -q WARNING <<<"$out"; }
+notes_warns() { notes "$@" | grep -q "WARNING: the model repository is on S3 but no IRSA role"; }
+for env in "${ENVS[@]}"; do
+  expect_ok "NOTES.txt renders for $env and names the helm test" notes_ok -f "$CHART/values-$env.yaml"
+done
+expect_ok "NOTES.txt warns about an S3 model repository without IRSA" notes_warns --set config.modelRepository=s3://b/p
+
 # ---------------------------------------------------------------- template assertions
 expect_many "template" node helm/lib/assert-templates.mjs --helm "$HELM" --kube-version "$K8S_VERSION"
 
