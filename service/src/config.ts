@@ -1,11 +1,26 @@
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
 
-/** The repo's bundled model repository: what `npm start` serves with no configuration. */
-export const BUNDLED_REPOSITORY = resolve(fileURLToPath(new URL("../../models/repository", import.meta.url)));
+/**
+ * The bundled model repository (`models/repository` at the project or image root): what
+ * `npm start` serves with no configuration. Found by walking up from this file, so the same
+ * code works from `service/src` (tsx) and from `dist/service/src` (compiled).
+ */
+function findBundledRepository(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "models", "repository");
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve("models/repository");
+    dir = parent;
+  }
+}
+export const BUNDLED_REPOSITORY = findBundledRepository();
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export type Started = { url: string; stop: () => Promise<void> };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+/** Runs `argv` pinned to `cpus` (taskset) when the machine has that many CPUs. */
+export function pinned(cpus: string | undefined, argv: string[]): string[] {
+  return cpus ? ["taskset", "-c", cpus, ...argv] : argv;
+}
+
+/** Starts a server process and waits (bounded) until `readyPath` answers 200. */
+export async function startServer(
+  argv: string[],
+  env: Record<string, string>,
+  readyPath: string,
+  timeoutMs = 90_000,
+): Promise<Started> {
+  const port = await freePort();
+  const [cmd, ...args] = argv as [string, ...string[]];
+  const child: ChildProcess = spawn(cmd, args, {
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${argv.join(" ")} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}${readyPath}`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${argv.join(" ")} not ready after ${timeoutMs} ms`);
+    }
+    await sleep(200);
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
