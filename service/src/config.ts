@@ -1,5 +1,5 @@
-import { availableParallelism, tmpdir } from "node:os";
 import { existsSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -78,6 +78,10 @@ const envSchema = z.object({
   INFERGATE_LOG_PAYLOADS: bool.default(false),
   INFERGATE_DOCS: bool.default(true),
   INFERGATE_WORKERS: int(0, 256).default(1),
+  INFERGATE_BATCHING: bool.default(true),
+  INFERGATE_MAX_BATCH_SIZE: int(1, 65536).default(32),
+  INFERGATE_MAX_QUEUE_DELAY_US: int(0, 1_000_000).default(0),
+  INFERGATE_MAX_QUEUE_SIZE: int(1, 1_000_000).default(256),
 });
 
 export type Config = Readonly<{
@@ -101,6 +105,12 @@ export type Config = Readonly<{
   logPayloads: boolean;
   docs: boolean;
   workers: number;
+  batching: Readonly<{
+    enabled: boolean;
+    maxBatchSize: number;
+    maxQueueDelayUs: number;
+    maxQueueSize: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -157,5 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPayloads: e.INFERGATE_LOG_PAYLOADS,
     docs: e.INFERGATE_DOCS,
     workers: e.INFERGATE_WORKERS === 0 ? defaultWorkers() : e.INFERGATE_WORKERS,
+    batching: {
+      enabled: e.INFERGATE_BATCHING,
+      maxBatchSize: e.INFERGATE_MAX_BATCH_SIZE,
+      maxQueueDelayUs: e.INFERGATE_MAX_QUEUE_DELAY_US,
+      maxQueueSize: e.INFERGATE_MAX_QUEUE_SIZE,
+    },
   });
 }

@@ -57,7 +57,55 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly batchSize = new Histogram({
+    name: "infergate_batch_size",
+    help: "Rows per ONNX Runtime run (after adaptive batching).",
+    labelNames: ["model", "version"] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+  readonly queueDuration = new Histogram({
+    name: "infergate_queue_duration_seconds",
+    help: "Time a request waited in the batch queue before its run started.",
+    labelNames: ["model", "version"] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: "infergate_queue_depth",
+    help: "Requests waiting in the batch queue.",
+    labelNames: ["model", "version"] as const,
+    registers: [this.registry],
+  });
+  readonly queueCapacity = new Gauge({
+    name: "infergate_queue_capacity",
+    help: "Maximum requests the batch queue holds before refusing (503).",
+    labelNames: ["model", "version"] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: "infergate_rejected_requests_total",
+    help: "Requests refused without running: queue_full (503), timeout (504), not_ready (503).",
+    labelNames: ["model", "version", "reason"] as const,
+    registers: [this.registry],
+  });
+
   constructor(readonly track: string) {}
+
+  /** Batch queue metrics of one version, bound once at load time. */
+  forBatcher(model: string, version: number): BatchMetrics {
+    const v = String(version);
+    return {
+      model,
+      version,
+      batchSize: this.batchSize.labels(model, v),
+      queueDuration: this.queueDuration.labels(model, v),
+      queueDepth: this.queueDepth.labels(model, v),
+      queueCapacity: this.queueCapacity.labels(model, v),
+      rejectedQueueFull: this.rejected.labels(model, v, "queue_full"),
+      rejectedTimeout: this.rejected.labels(model, v, "timeout"),
+    };
+  }
 
   /** Label children bound once per loaded version, so the predict path does no label lookups. */
   forVersion(model: string, version: number): VersionMetrics {
@@ -77,4 +125,15 @@ export type VersionMetrics = Readonly<{
   outcomes: Readonly<Record<Outcome, Counter.Internal>>;
   duration: Histogram.Internal<string>;
   inflight: Gauge.Internal<string>;
+}>;
+
+export type BatchMetrics = Readonly<{
+  model: string;
+  version: number;
+  batchSize: Histogram.Internal<string>;
+  queueDuration: Histogram.Internal<string>;
+  queueDepth: Gauge.Internal<string>;
+  queueCapacity: Gauge.Internal<string>;
+  rejectedQueueFull: Counter.Internal;
+  rejectedTimeout: Counter.Internal;
 }>;

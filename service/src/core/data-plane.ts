@@ -8,6 +8,8 @@ import type { ServedVersion } from "./served-version.js";
 export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
 /** Open Inference Protocol extensions this server implements beyond the required API. */
+export const MAX_TIMEOUT_MS = 600_000;
+export const TIMEOUT_HEADER = "x-request-timeout-ms";
 export const EXTENSIONS = ["model_repository_metadata", "v1_predict", "metrics"] as const;
 
 function outcomeOf(err: unknown): Outcome {
@@ -45,6 +47,18 @@ export class DataPlane {
 
   serverMetadata() {
     return { name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] };
+  }
+
+  /** Parses a per-request timeout (header `x-request-timeout-ms`); absent means none. */
+  parseTimeout(text: string | string[] | undefined): number | undefined {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT_MS) {
+      throw Errors.invalidRequest(
+        `x-request-timeout-ms must be an integer from 1 to ${MAX_TIMEOUT_MS}, got "${text}"`,
+      );
+    }
+    return n;
   }
 
   /** Parses the optional `{version}` path segment; absent means "newest ready". */
@@ -89,7 +103,11 @@ export class DataPlane {
    * Decodes (through the transport's codec) and runs a request on a resolved version. Decoding
    * happens here so that malformed requests count as client errors of that model version.
    */
-  async infer(served: ServedVersion, decode: () => InferenceRequest): Promise<InferenceResult> {
+  async infer(
+    served: ServedVersion,
+    decode: () => InferenceRequest,
+    timeoutMs?: number,
+  ): Promise<InferenceResult> {
     const m = served.metrics;
     m.inflight.inc();
     const stop = m.duration.startTimer();
@@ -97,7 +115,7 @@ export class DataPlane {
       const request = decode();
       served.checkInputs(request.inputs);
       const outputNames = served.selectOutputs(request.outputs);
-      const outputs = await served.run(request.inputs, outputNames);
+      const outputs = await served.run(request.inputs, outputNames, request.timeoutMs ?? timeoutMs);
       m.outcomes.success.inc();
       return { model: served.model, version: served.version, id: request.id, outputs };
     } catch (err) {

@@ -6,6 +6,8 @@ import { checkManifestLocation, parseManifest } from "../repository/manifest.js"
 import type { ModelSource } from "../repository/source.js";
 import { selectVersions } from "../repository/version-policy.js";
 import { OnnxModel } from "../runtime/onnx-model.js";
+import { Batcher } from "./batcher.js";
+import { batchingOptions, isBatchable } from "./batching-options.js";
 import type { ModelRegistry } from "./model-registry.js";
 import { ServedVersion } from "./served-version.js";
 
@@ -14,7 +16,7 @@ export type LoaderDeps = Readonly<{
   registry: ModelRegistry;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, "models" | "versionPolicy" | "runtime">;
+  config: Pick<Config, "models" | "versionPolicy" | "runtime" | "batching">;
 }>;
 
 /**
@@ -33,7 +35,9 @@ export class ModelLoader {
     checkManifestLocation(manifest, model, version, where);
     const path = await source.materialize(model, version, manifest.sha256);
     const onnx = await OnnxModel.load(path, manifest, config.runtime, `${source.uri}/${model}/${version}`);
-    return new ServedVersion(model, version, manifest, onnx.run, metrics.forVersion(model, version), () =>
+    const options = batchingOptions(config.batching, manifest, isBatchable(manifest));
+    const batcher = new Batcher(onnx.run, options, metrics.forBatcher(model, version));
+    return new ServedVersion(model, version, manifest, batcher.run, metrics.forVersion(model, version), () =>
       onnx.release(),
     );
   }

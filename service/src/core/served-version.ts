@@ -2,6 +2,7 @@ import { Errors } from "../errors.js";
 import type { VersionMetrics } from "../metrics.js";
 import type { Manifest, TensorSpec } from "../repository/manifest.js";
 import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
+import { isBatchable } from "./batching-options.js";
 
 /** How V1 predictions present a classifier: the label output and the probability output. */
 export type ClassifierView = Readonly<{
@@ -49,7 +50,7 @@ export class ServedVersion {
     this.outputNames = Object.freeze(manifest.outputs.map((o) => o.name));
     this.outputSet = new Set(this.outputNames);
     this.classifier = findClassifier(manifest);
-    this.batchable = manifest.inputs.every((s) => s.shape[0] === -1);
+    this.batchable = isBatchable(manifest);
     this.metadata = Object.freeze({
       name: model,
       versions: [String(version)],

@@ -8,9 +8,11 @@ const parameters = z.record(z.string(), z.unknown());
 // `data` is checked element by element while it is copied (tensor-data.ts), not here.
 const data = z.custom<unknown[]>((v) => Array.isArray(v), "must be an array");
 
+const requestParameters = z.looseObject({ timeout_ms: z.number().int().min(1).max(600_000).optional() });
+
 const requestSchema = z.object({
   id: z.string().optional(),
-  parameters: parameters.optional(),
+  parameters: requestParameters.optional(),
   inputs: z
     .array(
       z.object({
@@ -28,6 +30,8 @@ const requestSchema = z.object({
 /** A V2 inference request after decoding: protocol-neutral, ready for the data plane. */
 export type InferenceRequest = {
   id: string | undefined;
+  /** From `parameters.timeout_ms`: drop the request (504) if it has not started by then. */
+  timeoutMs?: number | undefined;
   inputs: HostTensor[];
   outputs: string[] | undefined;
 };
@@ -68,7 +72,12 @@ export function decodeInferRequest(body: unknown): InferenceRequest {
       values: toTensorValues(input.name, input.datatype, input.shape, input.data),
     };
   });
-  return { id: req.id, inputs, outputs: req.outputs?.map((o) => o.name) };
+  return {
+    id: req.id,
+    timeoutMs: req.parameters?.timeout_ms,
+    inputs,
+    outputs: req.outputs?.map((o) => o.name),
+  };
 }
 
 export function encodeInferResponse(result: InferenceResult) {

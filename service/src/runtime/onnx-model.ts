@@ -7,7 +7,12 @@ import { DATATYPE_INFO, type Datatype, datatypeFromOrt, type TensorValues } from
 /** A tensor in the server's own terms: protocol datatype, shape and a flat row-major store. */
 export type HostTensor = { name: string; datatype: Datatype; shape: number[]; values: TensorValues };
 
-export type RunFn = (inputs: readonly HostTensor[], outputNames: readonly string[]) => Promise<HostTensor[]>;
+/** Runs inputs to the named outputs; `timeoutMs` bounds how long a queued request may wait. */
+export type RunFn = (
+  inputs: readonly HostTensor[],
+  outputNames: readonly string[],
+  timeoutMs?: number,
+) => Promise<HostTensor[]>;
 
 type RuntimeOptions = Config["runtime"];
 

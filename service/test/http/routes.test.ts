@@ -205,6 +205,22 @@ describe("HTTP API over the bundled model (inject)", () => {
     expect((await post("/v1/models/digits:explain", { instances: [] })).statusCode).toBe(404);
   });
 
+  it("takes a per-request timeout from a header or parameters.timeout_ms, and rejects bad ones", async () => {
+    const body = inferBody(rows.slice(0, 1));
+    expect((await post("/v2/models/digits/infer", body, { "x-request-timeout-ms": "5000" })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await post("/v2/models/digits/infer", { ...body, parameters: { timeout_ms: 5000 } })).statusCode,
+    ).toBe(200);
+    const badHeader = await post("/v2/models/digits/infer", body, { "x-request-timeout-ms": "soon" });
+    expect(badHeader.statusCode).toBe(400);
+    expect(badHeader.json().error).toMatch(/x-request-timeout-ms/);
+    const badParam = await post("/v2/models/digits/infer", { ...body, parameters: { timeout_ms: -1 } });
+    expect(badParam.statusCode).toBe(400);
+    expect(badParam.json().error).toMatch(/parameters.timeout_ms/);
+  });
+
   it("honours an incoming x-request-id and makes one when absent", async () => {
     const res = await svc.app.inject({ url: "/v2/health/live", headers: { "x-request-id": "abc-123" } });
     expect(res.headers["x-request-id"]).toBe("abc-123");
@@ -232,6 +248,13 @@ describe("HTTP API over the bundled model (inject)", () => {
       /http_request_duration_seconds_count\{method="POST",route="\/v2\/models\/:model\/infer",status_code="200"\}/,
     );
     expect(text).toMatch(/process_cpu_seconds_total/);
+    expect(text).toMatch(/infergate_batch_size_count\{model="digits",version="2"\} [1-9]/);
+    expect(text).toMatch(
+      /infergate_queue_duration_seconds_bucket\{le="0.00005",model="digits",version="2"\}/,
+    );
+    expect(text).toMatch(/infergate_queue_depth\{model="digits",version="2"\} 0/);
+    expect(text).toMatch(/infergate_queue_capacity\{model="digits",version="2"\} 256/);
+    expect(text).toMatch(/# TYPE infergate_rejected_requests_total counter/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds/);
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { DataPlane } from "../../core/data-plane.js";
+import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
 import { Errors } from "../../errors.js";
 import { decodePredictRequest, encodePredictResponse } from "../../protocol/v1-codec.js";
 import { errorResponses, modelParams, predictRequest, predictResponse } from "../schemas.js";
@@ -20,7 +20,8 @@ export async function v1PredictRoutes(app: FastifyInstance, opts: { dataPlane: D
     // Unversioned: the segment is `model:predict`; versioned: `/models/m/versions/v:predict`.
     const { model } = request.params;
     const served = model === undefined ? dataPlane.resolve(head, undefined) : dataPlane.resolve(model, head);
-    const result = await dataPlane.infer(served, () => decodePredictRequest(request.body, served));
+    const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
+    const result = await dataPlane.infer(served, () => decodePredictRequest(request.body, served), timeout);
     return encodePredictResponse(result, served);
   };
   // The router cannot split `name:verb` inside one segment, so the segment is parsed here.

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { DataPlane } from "../../core/data-plane.js";
+import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
 import { decodeInferRequest, encodeInferResponse } from "../../protocol/v2-codec.js";
 import {
   errorResponses,
@@ -35,7 +35,8 @@ export async function v2ModelRoutes(app: FastifyInstance, opts: { dataPlane: Dat
 
   const infer = async (request: FastifyRequest<{ Params: Params }>) => {
     const served = dataPlane.resolve(request.params.model, request.params.version);
-    const result = await dataPlane.infer(served, () => decodeInferRequest(request.body));
+    const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
+    const result = await dataPlane.infer(served, () => decodeInferRequest(request.body), timeout);
     return encodeInferResponse(result);
   };
 
