@@ -41,6 +41,7 @@ resource "aws_iam_role_policy" "cluster_encryption" {
 
 # Created before the cluster so EKS does not create it without retention/encryption.
 resource "aws_cloudwatch_log_group" "cluster" {
+  #checkov:skip=CKV_AWS_338:Retention is a per-environment input (validated to CloudWatch's allowed values); prod passes 365 days, dev/staging keep non-production logs shorter on purpose to limit cost.
   name              = "/aws/eks/${var.name}/cluster"
   retention_in_days = var.cloudwatch_log_group_retention_in_days
   kms_key_id        = aws_kms_key.logs.arn
@@ -72,7 +73,8 @@ resource "aws_eks_cluster" "this" {
     provider {
       key_arn = local.cluster_kms_key_arn
     }
-    resources = var.encryption_config.resources
+    # Always on: the variable's validation only admits ["secrets"].
+    resources = ["secrets"]
   }
 
   tags = local.tags

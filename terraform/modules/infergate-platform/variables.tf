@@ -49,6 +49,7 @@ variable "tags" {
   description = "A map of additional tags to add to all resources. `environment`, `owner` and `cost-center` are always added from the variables of the same name."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 ################################################################################
@@ -129,6 +130,7 @@ variable "endpoint_public_access_cidrs" {
   description = "List of CIDR blocks allowed to reach the public API server endpoint. Required (and 0.0.0.0/0 refused) when `endpoint_public_access` is true."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for c in var.endpoint_public_access_cidrs : can(cidrhost(c, 0))])
@@ -150,6 +152,7 @@ variable "enabled_log_types" {
   description = "Control plane log types sent to CloudWatch Logs."
   type        = list(string)
   default     = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+  nullable    = false
 
   validation {
     condition     = length(var.enabled_log_types) > 0 && alltrue([for t in var.enabled_log_types : contains(["api", "audit", "authenticator", "controllerManager", "scheduler"], t)])
@@ -186,16 +189,17 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "encryption_config" {
-  description = "Envelope encryption of cluster resources. `provider_key_arn` defaults to the key created by this module; `resources` must include \"secrets\"."
+  description = "Envelope encryption of cluster resources (terraform-aws-modules/eks v21 shape). `provider_key_arn` defaults to the key created by this module; EKS supports (and this module requires) `resources = [\"secrets\"]`."
   type = object({
     provider_key_arn = optional(string)
     resources        = optional(list(string), ["secrets"])
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = contains(var.encryption_config.resources, "secrets")
-    error_message = "encryption_config.resources must include \"secrets\": Kubernetes secrets are always envelope-encrypted."
+    condition     = var.encryption_config.resources == tolist(["secrets"])
+    error_message = "encryption_config.resources must be [\"secrets\"]: Kubernetes secrets are always envelope-encrypted (and EKS supports nothing else)."
   }
 
   validation {
@@ -245,7 +249,8 @@ variable "access_entries" {
       })
     })), {})
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for e in values(var.access_entries) : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(role|user|assumed-role)/", e.principal_arn))])
@@ -284,6 +289,7 @@ variable "addons" {
     coredns            = {}
     aws-ebs-csi-driver = {}
   }
+  nullable = false
 
   validation {
     condition     = alltrue([for a in values(var.addons) : contains(["NONE", "OVERWRITE"], a.resolve_conflicts_on_create) && contains(["NONE", "OVERWRITE", "PRESERVE"], a.resolve_conflicts_on_update)])
@@ -305,6 +311,7 @@ variable "openid_connect_audiences" {
   description = "Client IDs (audiences) registered on the OIDC provider. sts.amazonaws.com is always included."
   type        = list(string)
   default     = []
+  nullable    = false
 }
 
 variable "custom_oidc_thumbprints" {
@@ -315,6 +322,7 @@ variable "custom_oidc_thumbprints" {
   EOT
   type        = list(string)
   default     = ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]
+  nullable    = false
 
   validation {
     condition     = length(var.custom_oidc_thumbprints) >= 1 && length(var.custom_oidc_thumbprints) <= 5 && alltrue([for t in var.custom_oidc_thumbprints : can(regex("^[0-9a-fA-F]{40}$", t))])
@@ -539,4 +547,5 @@ variable "node_iam_role_additional_policies" {
   description = "Additional IAM policy ARNs attached to the node IAM role, keyed by a static name (e.g. { ssm = \"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore\" })."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

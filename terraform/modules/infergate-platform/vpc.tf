@@ -148,6 +148,7 @@ resource "aws_vpc_endpoint" "s3" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "flow_log" {
+  #checkov:skip=CKV_AWS_338:Retention is a per-environment input (default 365 days, prod keeps it); staging keeps 90 days on purpose to limit cost.
   count = var.enable_flow_log ? 1 : 0
 
   name              = "/aws/vpc-flow-log/${var.name}"

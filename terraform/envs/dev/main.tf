@@ -1,0 +1,110 @@
+locals {
+  environment = "dev"
+
+  tags = {
+    environment   = local.environment
+    owner         = var.owner
+    "cost-center" = var.cost_center
+    project       = "infergate"
+    managed-by    = "terraform"
+  }
+
+  # Sizes the scale-up schedule restores (the scale-down one sets everything to 0).
+  node_groups = merge(
+    {
+      system = {
+        instance_types = ["m6i.large"]
+        capacity_type  = "ON_DEMAND"
+        min_size       = 1
+        max_size       = 2
+        desired_size   = 1
+        labels         = { "infergate.io/pool" = "system" }
+        taints = {
+          critical = { key = "CriticalAddonsOnly", value = "true", effect = "NO_SCHEDULE" }
+        }
+      }
+      inference-spot = {
+        instance_types = ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"]
+        capacity_type  = "SPOT"
+        min_size       = 1
+        max_size       = 3
+        desired_size   = 1
+        labels         = { "infergate.io/pool" = "inference" }
+      }
+    },
+    var.enable_gpu_node_group ? {
+      gpu = {
+        ami_type       = "AL2023_x86_64_NVIDIA"
+        instance_types = var.gpu_instance_types
+        capacity_type  = "ON_DEMAND"
+        min_size       = 0
+        max_size       = 1
+        desired_size   = 0
+        disk_size      = 100
+        labels         = { "infergate.io/pool" = "gpu" }
+        taints = {
+          gpu = { key = "nvidia.com/gpu", value = "true", effect = "NO_SCHEDULE" }
+        }
+      }
+    } : {}
+  )
+
+  schedules = var.scheduled_scale_down.enabled ? {
+    for k, g in local.node_groups : k => {
+      scale-down = { recurrence = var.scheduled_scale_down.scale_down_recurrence, time_zone = var.scheduled_scale_down.time_zone, min_size = 0, max_size = g.max_size, desired_size = 0 }
+      scale-up   = { recurrence = var.scheduled_scale_down.scale_up_recurrence, time_zone = var.scheduled_scale_down.time_zone, min_size = g.min_size, max_size = g.max_size, desired_size = g.desired_size }
+    }
+  } : {}
+}
+
+module "platform" {
+  source = "../../modules/infergate-platform"
+
+  name               = var.name
+  environment        = local.environment
+  owner              = var.owner
+  cost_center        = var.cost_center
+  tags               = local.tags
+  kubernetes_version = var.kubernetes_version
+
+  # Network: two AZs and a single NAT gateway keep dev cheap; no flow logs.
+  vpc_cidr           = "10.10.0.0/16"
+  azs                = coalesce(var.azs, ["${var.region}a", "${var.region}b"])
+  single_nat_gateway = true
+  enable_flow_log    = false
+
+  endpoint_public_access                 = var.endpoint_public_access
+  endpoint_public_access_cidrs           = var.endpoint_public_access_cidrs
+  cloudwatch_log_group_retention_in_days = 30
+  custom_oidc_thumbprints                = var.custom_oidc_thumbprints
+  addons                                 = var.addons
+
+  access_entries = {
+    for i, arn in var.admin_role_arns : "admin-${i}" => {
+      principal_arn = arn
+      policy_associations = {
+        cluster-admin = {
+          policy_arn   = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+          access_scope = { type = "cluster" }
+        }
+      }
+    }
+  }
+
+  eks_managed_node_groups = {
+    for k, g in local.node_groups : k => merge(g, { schedules = lookup(local.schedules, k, {}) })
+  }
+
+  service_account_namespace = var.service_account_namespace
+  service_account_name      = var.service_account_name
+  model_prefix              = var.model_prefix
+
+  model_bucket_access_log_bucket = var.model_bucket_access_log_bucket
+
+  # Dev is disposable: let destroy remove leftover models and images.
+  model_bucket_noncurrent_version_expiration_days = 14
+  model_bucket_force_destroy                      = true
+  ecr_force_delete                                = true
+  ecr_max_image_count                             = 30
+  kms_key_deletion_window_in_days                 = 7
+}

@@ -1,0 +1,160 @@
+"""Checks the dev environment that terraform/test.sh applied to moto_server.
+
+Usage: python3 moto_verify.py <endpoint> <terraform output -json file>
+
+Reads the resources back through the AWS APIs (boto3 against moto) and checks
+the properties the issue asks for, independently of Terraform's own state.
+"""
+
+import json
+import sys
+
+import boto3
+
+REQUIRED_OUTPUTS = [
+    "cluster_name", "cluster_endpoint", "cluster_oidc_issuer_url", "oidc_provider_arn",
+    "model_bucket_name", "model_bucket_arn", "model_prefix", "model_kms_key_arn",
+    "service_irsa_role_arn", "ecr_repository_url", "region", "vpc_id", "private_subnet_ids",
+]
+
+failures = []
+
+
+def check(cond, msg):
+    print(("  ok   " if cond else "  FAIL ") + msg)
+    if not cond:
+        failures.append(msg)
+
+
+def main():
+    endpoint, outputs_file = sys.argv[1], sys.argv[2]
+    with open(outputs_file) as f:
+        out = {k: v["value"] for k, v in json.load(f).items()}
+
+    for name in REQUIRED_OUTPUTS:
+        check(out.get(name) not in (None, "", []), f"output {name} is set")
+
+    region = out["region"]
+
+    def client(service):
+        return boto3.client(service, endpoint_url=endpoint, region_name=region)
+
+    ec2, eks, s3, iam, ecr, kms = (client(s) for s in ("ec2", "eks", "s3", "iam", "ecr", "kms"))
+
+    # --- network -----------------------------------------------------------
+    vpc = ec2.describe_vpcs(VpcIds=[out["vpc_id"]])["Vpcs"][0]
+    tags = {t["Key"]: t["Value"] for t in vpc.get("Tags", [])}
+    check(tags.get("environment") == "dev" and tags.get("owner") and tags.get("cost-center"),
+          "VPC carries environment/owner/cost-center tags")
+
+    private = set(out["private_subnet_ids"])
+    public = set(out["public_subnet_ids"])
+    subnets = ec2.describe_subnets(SubnetIds=sorted(private | public))["Subnets"]
+    check(len({s["AvailabilityZone"] for s in subnets if s["SubnetId"] in private}) >= 2,
+          "private subnets span at least 2 AZs")
+    for s in subnets:
+        stags = {t["Key"]: t["Value"] for t in s.get("Tags", [])}
+        if s["SubnetId"] in private:
+            check(stags.get("kubernetes.io/role/internal-elb") == "1", f"private subnet {s['SubnetId']} tagged internal-elb")
+        else:
+            check(stags.get("kubernetes.io/role/elb") == "1", f"public subnet {s['SubnetId']} tagged elb")
+        check(not s.get("MapPublicIpOnLaunch"), f"subnet {s['SubnetId']} does not map public IPs")
+
+    rts = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [out["vpc_id"]]}])["RouteTables"]
+    for rt in rts:
+        assoc = {a.get("SubnetId") for a in rt.get("Associations", [])}
+        if assoc & private:
+            defaults = [r for r in rt["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+            check(all(r.get("NatGatewayId") for r in defaults) and defaults,
+                  f"private route table {rt['RouteTableId']} routes 0.0.0.0/0 through a NAT gateway only")
+    nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [out["vpc_id"]]}])["NatGateways"]
+    check(len([n for n in nats if n["State"] != "deleted"]) == 1, "dev uses a single NAT gateway")
+
+    # --- cluster -----------------------------------------------------------
+    cluster = eks.describe_cluster(name=out["cluster_name"])["cluster"]
+    vpc_cfg = cluster["resourcesVpcConfig"]
+    check(vpc_cfg.get("endpointPrivateAccess") is True, "cluster private endpoint enabled")
+    check(vpc_cfg.get("endpointPublicAccess") is False, "cluster public endpoint disabled")
+    check(set(vpc_cfg["subnetIds"]) <= private, "control plane ENIs only in private subnets")
+    enc = cluster.get("encryptionConfig", [])
+    check(any("secrets" in e.get("resources", []) for e in enc), "secrets envelope-encrypted with KMS")
+    key_arn = enc[0]["provider"]["keyArn"] if enc else None
+    if key_arn:
+        check(kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"], "cluster KMS key rotation enabled")
+    logging = cluster.get("logging", {}).get("clusterLogging", [])
+    check(any(lg.get("enabled") and "audit" in lg.get("types", []) for lg in logging), "audit logs enabled")
+
+    groups = eks.list_nodegroups(clusterName=out["cluster_name"])["nodegroups"]
+    check(len(groups) >= 2, "at least two managed node groups")
+    for g in groups:
+        ng = eks.describe_nodegroup(clusterName=out["cluster_name"], nodegroupName=g)["nodegroup"]
+        check(set(ng["subnets"]) <= private, f"node group {g} only in private subnets")
+        if ng.get("capacityType") == "SPOT":
+            check(len(ng["instanceTypes"]) >= 2, f"spot node group {g} has >= 2 instance types")
+        lt = ng.get("launchTemplate", {})
+        if lt.get("id"):
+            data = ec2.describe_launch_template_versions(LaunchTemplateId=lt["id"], Versions=[str(lt["version"])])[
+                "LaunchTemplateVersions"][0]["LaunchTemplateData"]
+            check(data["MetadataOptions"]["HttpTokens"] == "required", f"node group {g} requires IMDSv2")
+            ebs = data["BlockDeviceMappings"][0]["Ebs"]
+            check(ebs.get("Encrypted") is True and ebs.get("VolumeType") == "gp3", f"node group {g} uses encrypted gp3")
+        else:
+            check(False, f"node group {g} uses a launch template")
+
+    # --- IRSA ----------------------------------------------------------------
+    role_name = out["service_irsa_role_arn"].split("/")[-1]
+    role = iam.get_role(RoleName=role_name)["Role"]
+    trust = role["AssumeRolePolicyDocument"]
+    if isinstance(trust, str):
+        trust = json.loads(trust)
+    cond = trust["Statement"][0]["Condition"]["StringEquals"]
+    check(any(v == "system:serviceaccount:infergate:infergate" for k, v in cond.items() if k.endswith(":sub")),
+          "IRSA role trusts only infergate/infergate")
+    attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    actions = set()
+    for p in attached:
+        pol = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]
+        doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        for st in doc["Statement"]:
+            acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            actions.update(acts)
+            res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            check("*" not in res, f"IRSA statement {st.get('Sid')} has no wildcard resource")
+            if "s3:GetObject" in acts:
+                check(all(r == f"{out['model_bucket_arn']}/{out['model_prefix']}/*" for r in res),
+                      "GetObject scoped to the model prefix")
+    check(actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}, f"IRSA actions are read-only: {sorted(actions)}")
+
+    oidc = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    check(any(p["Arn"] == out["oidc_provider_arn"] for p in oidc), "OIDC provider exists")
+
+    # --- model bucket ----------------------------------------------------------
+    bucket = out["model_bucket_name"]
+    pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    check(all(pab.values()) and len(pab) == 4, "model bucket blocks all public access")
+    check(s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled", "model bucket versioned")
+    sse = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0][
+        "ApplyServerSideEncryptionByDefault"]
+    check(sse["SSEAlgorithm"] == "aws:kms" and sse.get("KMSMasterKeyID") == out["model_kms_key_arn"],
+          "model bucket SSE-KMS with the model key")
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    check(any(st["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(st.get("Condition", {}))
+              for st in policy["Statement"]), "model bucket policy denies non-TLS access")
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    check(any("NoncurrentVersionExpiration" in r for r in rules), "model bucket expires noncurrent versions")
+
+    # --- ECR -------------------------------------------------------------------
+    repo_name = out["ecr_repository_url"].split("/", 1)[1]
+    repo = ecr.describe_repositories(repositoryNames=[repo_name])["repositories"][0]
+    check(repo["imageTagMutability"] == "IMMUTABLE", "ECR tags immutable")
+    check(repo["imageScanningConfiguration"]["scanOnPush"] is True, "ECR scan on push")
+    check(bool(ecr.get_lifecycle_policy(repositoryName=repo_name)["lifecyclePolicyText"]), "ECR lifecycle policy set")
+
+    print(f"moto verify: {'FAILED' if failures else 'all checks passed'} ({len(failures)} failures)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
