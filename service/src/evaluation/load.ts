@@ -1,0 +1,56 @@
+import pino from "pino";
+import type { Config } from "../config.js";
+import { ModelLoader } from "../core/model-loader.js";
+import { ModelRegistry } from "../core/model-registry.js";
+import type { ServedVersion } from "../core/served-version.js";
+import { ModelLoadError } from "../errors.js";
+import { Metrics } from "../metrics.js";
+import { createSource } from "../repository/source.js";
+import { EvaluationInputError } from "./errors.js";
+import type { VersionRef } from "./model-uri.js";
+
+export type LoadedVersion = Readonly<{
+  ref: VersionRef;
+  served: ServedVersion;
+  /** Releases the ORT session and the source's S3 client (if any). */
+  close(): Promise<void>;
+}>;
+
+/**
+ * Loads one version exactly as the server does — ModelLoader.loadVersion: manifest, digest-checked
+ * artifact, ORT session with the configured runtime options, signature check, warm-up — so what
+ * the gate measures is what a server with the same settings would serve. Runs go one at a time,
+ * so the server's batcher passes each batch through unmerged.
+ */
+export async function loadForEvaluation(ref: VersionRef, config: Config): Promise<LoadedVersion> {
+  const source = createSource({ repository: ref.repository, cacheDir: config.cacheDir, s3: config.s3 });
+  const destroy = () => (source as { destroy?: () => void }).destroy?.();
+  const loader = new ModelLoader({
+    source,
+    registry: new ModelRegistry(),
+    metrics: new Metrics("gate"),
+    logger: pino({ level: "silent" }),
+    // The whole server config (runtime, batching...) so every loader setting matches a server's.
+    config: { ...config, models: [ref.model], versionPolicy: { kind: "specific", versions: [ref.version] } },
+  });
+  let served: ServedVersion;
+  try {
+    served = await loader.loadVersion(ref.model, ref.version);
+  } catch (err) {
+    destroy();
+    if (err instanceof ModelLoadError) {
+      throw new EvaluationInputError(
+        `${ref.uri}: cannot load ${ref.model} version ${ref.version}: ${err.message}`,
+      );
+    }
+    throw err;
+  }
+  return {
+    ref,
+    served,
+    close: async () => {
+      await served.release();
+      destroy();
+    },
+  };
+}
