@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,7 +77,7 @@ const envSchema = z.object({
   INFERGATE_TRACK: track.default("stable"),
   INFERGATE_LOG_PAYLOADS: bool.default(false),
   INFERGATE_DOCS: bool.default(true),
-  INFERGATE_WORKERS: int(0, 256).default(1),
+  INFERGATE_WORKERS: int(0, 256).default(0),
   INFERGATE_BATCHING: bool.default(true),
   INFERGATE_MAX_BATCH_SIZE: int(1, 65536).default(32),
   INFERGATE_MAX_QUEUE_DELAY_US: int(0, 1_000_000).default(0),
@@ -125,9 +125,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The CPUs this process may use (cgroup-aware through availableParallelism). */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
+/**
+ * The CPUs this process may use: the affinity mask (availableParallelism) capped by a cgroup v2
+ * CPU quota (`cpu.max`, what a Kubernetes CPU limit becomes), rounded up.
+ */
+export function defaultWorkers(cpuMaxFile = "/sys/fs/cgroup/cpu.max"): number {
+  let cpus = availableParallelism();
+  try {
+    const [quota, period] = readFileSync(cpuMaxFile, "utf8").trim().split(/\s+/);
+    if (quota && quota !== "max" && period) cpus = Math.min(cpus, Math.ceil(Number(quota) / Number(period)));
+  } catch {
+    // no cgroup v2 quota visible: the affinity mask is the limit
+  }
+  return Math.max(1, cpus);
 }
 
 /**

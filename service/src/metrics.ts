@@ -31,13 +31,16 @@ export class Metrics {
     labelNames: ["model", "version", "track"] as const,
     registers: [this.registry],
   });
+  // Across workers (node:cluster) a version is ready only if it is ready in every worker.
   readonly modelReady = new Gauge({
+    aggregator: "min",
     name: "infergate_model_ready",
     help: "1 when the model version is loaded, verified and warmed up, else 0.",
     labelNames: ["model", "version"] as const,
     registers: [this.registry],
   });
   readonly modelInfo = new Gauge({
+    aggregator: "max",
     name: "infergate_model_info",
     help: "Loaded model versions and the sha256 of their artifact (always 1).",
     labelNames: ["model", "version", "sha256"] as const,

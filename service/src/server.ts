@@ -1,4 +1,6 @@
+import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
+import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
@@ -20,6 +22,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary(config, logger);
+    return;
+  }
   const service = await createService(config, logger);
   const { app, loader, dataPlane } = service;
 
@@ -45,9 +51,13 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  await app.listen({ port: config.port, host: config.host });
+  // A single process listens first, so liveness answers during a long download. A cluster
+  // worker loads first: the port is shared, and a worker that listened early would take its
+  // share of traffic (503s) before its models are warm.
+  if (!cluster.isWorker) await app.listen({ port: config.port, host: config.host });
   logger.info({ repository: service.source.uri, policy: config.versionPolicy }, "loading models");
   await loader.loadAll();
+  if (cluster.isWorker) await app.listen({ port: config.port, host: config.host });
   logger.info({ ready: dataPlane.ready() }, dataPlane.ready() ? "server ready" : "server up but not ready");
 }
 

@@ -1,5 +1,6 @@
+import { availableParallelism, tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { BUNDLED_REPOSITORY, ConfigError, loadConfig } from "../src/config.js";
+import { BUNDLED_REPOSITORY, ConfigError, defaultWorkers, loadConfig } from "../src/config.js";
 
 describe("loadConfig", () => {
   it("gives a working default with no environment: the bundled repository, port 8080", () => {
@@ -9,6 +10,19 @@ describe("loadConfig", () => {
     expect(c.versionPolicy).toEqual({ kind: "latest", count: 1 });
     expect(c.runtime).toEqual({ intraOpThreads: 1, graphOptimizationLevel: "all" });
     expect(c.track).toBe("stable");
+    expect(c.workers).toBe(defaultWorkers());
+    expect(c.batching).toEqual({ enabled: true, maxBatchSize: 32, maxQueueDelayUs: 0, maxQueueSize: 256 });
+  });
+
+  it("sizes the default worker count by the cgroup CPU quota when one is set", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const dir = mkdtempSync(`${tmpdir()}/cpu-max-`);
+    writeFileSync(`${dir}/cpu.max`, "150000 100000\n");
+    expect(defaultWorkers(`${dir}/cpu.max`)).toBe(Math.min(2, availableParallelism()));
+    writeFileSync(`${dir}/cpu.max`, "max 100000\n");
+    expect(defaultWorkers(`${dir}/cpu.max`)).toBe(availableParallelism());
+    expect(defaultWorkers(`${dir}/missing`)).toBe(availableParallelism());
+    expect(loadConfig({ INFERGATE_WORKERS: "3" }).workers).toBe(3);
   });
 
   it("returns a deeply frozen object", () => {

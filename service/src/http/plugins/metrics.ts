@@ -1,6 +1,8 @@
+import cluster from "node:cluster";
 import * as client from "@prometheus-io/client";
 import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
+import { clusterMetrics, shareWorkerMetrics } from "../../cluster.js";
 import type { Metrics } from "../../metrics.js";
 
 // fastify-metrics is CommonJS with an `exports.default`; under NodeNext ESM that lands one level down.
@@ -39,12 +41,15 @@ export async function installMetrics(app: FastifyInstance, metrics: Metrics): Pr
   // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources, nodejs_eventloop_lag_*).
   for (const name of NONCONFORMING_DEFAULTS) client.register.removeSingleMetric(name);
   let merged: client.Registry | undefined;
+  if (cluster.isWorker) shareWorkerMetrics([client.register, metrics.registry]);
   app.get(
     "/metrics",
     { schema: { hide: true }, config: { disableMetrics: true } },
     async (_request, reply) => {
+      reply.type(client.register.contentType);
+      // With several workers, one scrape must see the whole server: the primary aggregates.
+      if (cluster.isWorker) return clusterMetrics();
       merged ??= client.Registry.merge([client.register, metrics.registry]);
-      reply.type(merged.contentType);
       return merged.metrics();
     },
   );

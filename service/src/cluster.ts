@@ -1,0 +1,106 @@
+import cluster, { type Worker } from "node:cluster";
+import { AggregatorRegistry } from "@prometheus-io/client";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+
+const METRICS_REQ = "infergate:metrics-req";
+const METRICS_RES = "infergate:metrics-res";
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_PER_WINDOW = 5;
+
+type MetricsRes = { type: typeof METRICS_RES; id: number; text?: string; error?: string };
+
+/**
+ * The primary of a multi-worker server. onnxruntime-node runs inferences synchronously on the
+ * JS thread, so one process uses one core for inference; `INFERGATE_WORKERS` processes share the
+ * port (node:cluster), each with its own sessions and batcher. The primary loads no model: it
+ * forks, restarts crashed workers (bounded), aggregates metrics for whichever worker gets the
+ * scrape, and on SIGTERM/SIGINT asks every worker to drain, exiting 0 once all have.
+ */
+export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+  const aggregator = new AggregatorRegistry();
+  let stopping = false;
+  const restarts: number[] = [];
+
+  const fork = () => cluster.fork({ INFERGATE_WORKER: "1" });
+  cluster.on("message", (worker: Worker, msg: { type?: string; id?: number }) => {
+    if (msg?.type !== METRICS_REQ) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: METRICS_RES, id: msg.id, text }),
+      (err: Error) => worker.send({ type: METRICS_RES, id: msg.id, error: err.message }),
+    );
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    const now = Date.now();
+    while (restarts.length && (restarts[0] as number) < now - RESTART_WINDOW_MS) restarts.shift();
+    if (restarts.length >= MAX_RESTARTS_PER_WINDOW) {
+      logger.fatal({ pid: worker.process.pid, code, signal }, "workers keep crashing; giving up");
+      process.exit(1);
+    }
+    restarts.push(now);
+    logger.error({ pid: worker.process.pid, code, signal }, "worker exited unexpectedly; starting a new one");
+    fork();
+  });
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, "draining workers");
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        logger.info("all workers stopped");
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+
+  logger.info({ workers: config.workers, port: config.port }, "starting workers");
+  for (let i = 0; i < config.workers; i++) fork();
+}
+
+let nextId = 0;
+const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
+let listening = false;
+
+/** In a worker: the whole server's metrics, aggregated by the primary over IPC. */
+export function clusterMetrics(timeoutMs = 5_000): Promise<string> {
+  if (!listening) {
+    listening = true;
+    process.on("message", (msg: MetricsRes) => {
+      if (msg?.type !== METRICS_RES) return;
+      const p = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error !== undefined) p?.reject(new Error(msg.error));
+      else p?.resolve(msg.text ?? "");
+    });
+  }
+  const id = nextId++;
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error("primary did not answer the metrics request"));
+    }, timeoutMs);
+    pending.set(id, {
+      resolve: (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    });
+    process.send?.({ type: METRICS_REQ, id });
+  });
+}
+
+/** In a worker: lets the primary's aggregator read this worker's registries. */
+export function shareWorkerMetrics(registries: Parameters<typeof AggregatorRegistry.setRegistries>[0]): void {
+  new AggregatorRegistry(); // registers the worker-side listener
+  AggregatorRegistry.setRegistries(registries);
+}
