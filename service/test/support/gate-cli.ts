@@ -1,0 +1,38 @@
+import { spawn } from "node:child_process";
+import { REPO_ROOT } from "./paths.js";
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/**
+ * Runs one of the repo's CLIs (`service/src/cli/<name>.ts`) as its own process, as the npm
+ * scripts do, from the repo root; killed after `timeoutMs` so a hang fails the test, not the run.
+ */
+export function runCli(
+  name: "gate-accuracy" | "publish",
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", `service/src/cli/${name}.ts`, ...args], {
+      cwd: REPO_ROOT,
+      // The AWS SDK warns on Node 20 on every start; it would only clutter the captured stderr.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
