@@ -41,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    // While draining, tell keep-alive clients to reconnect (to another pod) after this answer.
+    if (dataPlane.isDraining) reply.header("connection", "close");
   });
   // One access line per failed request; successes only at debug level (they are in the metrics).
   const logSuccesses = logger.isLevelEnabled("debug");

@@ -37,7 +37,14 @@ export async function createService(config: Config, logger: Logger = createLogge
   const close = () => {
     closed ??= (async () => {
       dataPlane.startDraining();
-      await app.close();
+      // Node closes only the connections idle at close(); keep-alive sockets that finish their
+      // in-flight request afterwards would hold the drain open until their keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await Promise.allSettled(registry.readyVersions().map((v) => v.release()));
       (source as { destroy?: () => void }).destroy?.();
     })();
