@@ -111,7 +111,15 @@ export class Metrics {
   }
 
   /** Label children bound once per loaded version, so the predict path does no label lookups. */
-  forVersion(model: string, version: number): VersionMetrics {
+  readonly predictedClass = new Counter({
+    name: "infergate_predicted_class_total",
+    help: "Rows answered per predicted (top) class, for classifiers: the prediction distribution.",
+    labelNames: ["model", "version", "track", "class"] as const,
+    registers: [this.registry],
+  });
+
+  /** `classes`: a classifier's labels, so each class's counter is bound once here. */
+  forVersion(model: string, version: number, classes: readonly string[] = []): VersionMetrics {
     const v = String(version);
     const outcomes = Object.fromEntries(
       OUTCOMES.map((o) => [o, this.inferenceRequests.labels(model, v, this.track, o)]),
@@ -120,6 +128,7 @@ export class Metrics {
       outcomes,
       duration: this.inferenceDuration.labels(model, v, this.track),
       inflight: this.inflight.labels(model, v, this.track),
+      classes: classes.map((c) => this.predictedClass.labels(model, v, this.track, c)),
     };
   }
 }
@@ -128,6 +137,8 @@ export type VersionMetrics = Readonly<{
   outcomes: Readonly<Record<Outcome, Counter.Internal>>;
   duration: Histogram.Internal<string>;
   inflight: Gauge.Internal<string>;
+  /** Per class index of a classifier; empty for other models. */
+  classes: readonly Counter.Internal[];
 }>;
 
 export type BatchMetrics = Readonly<{

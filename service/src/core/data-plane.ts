@@ -116,6 +116,7 @@ export class DataPlane {
       served.checkInputs(request.inputs);
       const outputNames = served.selectOutputs(request.outputs);
       const outputs = await served.run(request.inputs, outputNames, request.timeoutMs ?? timeoutMs);
+      served.countPredictions(outputs);
       m.outcomes.success.inc();
       return { model: served.model, version: served.version, id: request.id, outputs };
     } catch (err) {

@@ -37,8 +37,13 @@ export class ModelLoader {
     const onnx = await OnnxModel.load(path, manifest, config.runtime, `${source.uri}/${model}/${version}`);
     const options = batchingOptions(config.batching, manifest, isBatchable(manifest));
     const batcher = new Batcher(onnx.run, options, metrics.forBatcher(model, version));
-    return new ServedVersion(model, version, manifest, batcher.run, metrics.forVersion(model, version), () =>
-      onnx.release(),
+    return new ServedVersion(
+      model,
+      version,
+      manifest,
+      batcher.run,
+      metrics.forVersion(model, version, manifest.labels ?? []),
+      () => onnx.release(),
     );
   }
 

@@ -108,6 +108,30 @@ export class ServedVersion {
     if (rows === 0) throw Errors.invalidRequest("inputs have zero rows");
   }
 
+  /**
+   * Counts each answered row under its predicted class (classifiers only), from the label
+   * output when it was returned, else from the argmax of the probabilities.
+   */
+  countPredictions(outputs: readonly HostTensor[]): void {
+    const cls = this.classifier;
+    const counters = this.metrics.classes;
+    if (!cls || counters.length === 0) return;
+    for (const t of outputs) {
+      if (t.name === cls.labelOutput) {
+        for (const v of t.values as BigInt64Array) counters[Number(v)]?.inc();
+        return;
+      }
+    }
+    const probs = outputs.find((t) => t.name === cls.probabilities)?.values as Float32Array | undefined;
+    if (!probs) return;
+    const k = counters.length;
+    for (let row = 0; row < probs.length; row += k) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if ((probs[row + j] as number) > (probs[row + best] as number)) best = j;
+      counters[best]?.inc();
+    }
+  }
+
   /** Requested output names, in request order; all outputs when none are requested. */
   selectOutputs(requested: readonly string[] | undefined): readonly string[] {
     if (!requested || requested.length === 0) return this.outputNames;

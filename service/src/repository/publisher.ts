@@ -95,8 +95,8 @@ export type PublisherDeps = Readonly<{
   onUploadProgress?: (loaded: number, total: number) => void;
   /** Multipart part size; S3's minimum is 5 MiB. */
   partSizeBytes?: number;
-  /** Test seam: runs after model.onnx is uploaded and before the manifest is (a crash point). */
-  beforeManifest?: () => Promise<void>;
+  /** Test seam: runs before each write, so tests can crash a publish or race another publisher. */
+  beforeWrite?: (file: "model.onnx" | "manifest.json") => Promise<void>;
 }>;
 
 export type Published = Readonly<{
@@ -132,9 +132,10 @@ export class Publisher {
 
     await this.refuseExisting(bucket, base, uri);
     log(`uploading ${source.modelPath} (${source.modelBytes} bytes) to s3://${bucket}/${modelKey}`);
+    await this.deps.beforeWrite?.("model.onnx");
     await this.put(bucket, modelKey, uri, () => this.uploadModel(bucket, modelKey, source));
     try {
-      await this.deps.beforeManifest?.();
+      await this.deps.beforeWrite?.("manifest.json");
       log(`writing s3://${bucket}/${manifestKey}`);
       await this.put(bucket, manifestKey, uri, () =>
         client.send(

@@ -248,6 +248,9 @@ describe("HTTP API over the bundled model (inject)", () => {
       /http_request_duration_seconds_count\{method="POST",route="\/v2\/models\/:model\/infer",status_code="200"\}/,
     );
     expect(text).toMatch(/process_cpu_seconds_total/);
+    expect(text).toMatch(
+      /infergate_predicted_class_total\{model="digits",version="2",track="stable",class="[0-9]"\} [1-9]/,
+    );
     expect(text).toMatch(/infergate_batch_size_count\{model="digits",version="2"\} [1-9]/);
     expect(text).toMatch(
       /infergate_queue_duration_seconds_bucket\{le="0.00005",model="digits",version="2"\}/,
@@ -256,6 +259,34 @@ describe("HTTP API over the bundled model (inject)", () => {
     expect(text).toMatch(/infergate_queue_capacity\{model="digits",version="2"\} 256/);
     expect(text).toMatch(/# TYPE infergate_rejected_requests_total counter/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds/);
+  });
+
+  it("counts every answered row under its predicted class", async () => {
+    const classCounts = async () => {
+      const text = (await svc.app.inject("/metrics")).body;
+      const counts = new Map<string, number>();
+      for (const m of text.matchAll(
+        /infergate_predicted_class_total\{model="digits",version="1",[^}]*class="(\d)"\} (\d+)/g,
+      )) {
+        counts.set(m[1] as string, Number(m[2]));
+      }
+      return counts;
+    };
+    const before = await classCounts();
+    const sample = rows.slice(100, 140);
+    const res = await post("/v2/models/digits/versions/1/infer", {
+      ...inferBody(sample),
+      outputs: [{ name: "probabilities" }],
+    });
+    const probs = res.json().outputs[0].data as number[];
+    const expected = new Map<string, number>();
+    for (let i = 0; i < sample.length; i++) {
+      const row = probs.slice(i * 10, i * 10 + 10);
+      const top = String(row.indexOf(Math.max(...row)));
+      expected.set(top, (expected.get(top) ?? 0) + 1);
+    }
+    const after = await classCounts();
+    for (const [cls, n] of expected) expect((after.get(cls) ?? 0) - (before.get(cls) ?? 0)).toBe(n);
   });
 
   it("publishes an OpenAPI document of its own routes", async () => {
