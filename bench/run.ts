@@ -1,86 +1,528 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { type LoadResult, runLoad } from "./lib/load.js";
-import { pinned, type Started, startServer } from "./lib/processes.js";
+import { runLoad } from "./lib/load.js";
+import { renderChart, type Series } from "./lib/plot.js";
+import { pinned, runToEnd, type Started, startServer } from "./lib/processes.js";
+import {
+  bestBatch,
+  type ModelKey,
+  markdown,
+  type Ratio,
+  type RawPoint,
+  type Row,
+  textRatios,
+  textRaw,
+  textTable,
+} from "./lib/report.js";
+import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./lib/setup.js";
 
 /**
- * `npm run bench`: every figure in one run, on loopback, bounded in time. Servers run pinned to
- * CPU 0 and the load generator (autocannon, a separate process) to CPU 1 when there are ≥ 2 CPUs,
- * so the two do not compete. Ratios compare figures measured in this same run only.
+ * `npm run bench` (issue #4): every figure in one run, side by side, on loopback, bounded in time.
+ *
+ * Servers under test and baselines, for the small shipped model (digits v2) and the large one
+ * (digits_large, built by models/train.py --large on first use), at 1, 8 and 64 connections:
+ * infergate with batching on and off (1 worker, pinned), infergate with one worker per CPU, a bare
+ * Fastify echo of the same body (HTTP limit), a naive Fastify + onnxruntime server, FastAPI +
+ * onnxruntime under uvicorn (1 worker pinned, one worker per CPU), and raw onnxruntime-node
+ * in-process rows/s by batch size (compute limit). Single-process servers and raw ORT run pinned
+ * to CPU 0, the load generator (autocannon, its own process) to CPU 1; multi-worker servers
+ * cannot be pinned to one core and are marked as sharing cores with the load generator.
+ *
+ * Prints the table, the ratios with their targets (PASS/MISS; a MISS does not fail the command,
+ * errors and non-2xx answers do), and writes bench/results/{latest.json,latest.md,throughput.svg}.
+ *
+ * Options: --seconds N per point (default 5), --quick (c=64, small model, 3 s),
+ *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort".
  */
 const { values: opts } = parseArgs({
   options: {
-    seconds: { type: "string", default: "10" },
-    connections: { type: "string", default: "64" },
+    seconds: { type: "string" },
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
     out: { type: "string", default: "bench/results" },
   },
 });
-const seconds = Number(opts.seconds);
-const connectionsList = String(opts.connections).split(",").map(Number);
-const twoCpus = availableParallelism() >= 2;
+const quick = opts.quick === true;
+const seconds = Number(opts.seconds ?? (quick ? 3 : 5));
+if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${opts.seconds}`);
+const concurrencies = quick ? [64] : [1, 8, 64];
+const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
+const only = opts.only ? new RegExp(opts.only, "i") : undefined;
+const warmupSeconds = quick ? 1 : 2;
+const rawSeconds = quick ? 0.3 : 1;
+const RAW_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+const nCpus = availableParallelism();
+const twoCpus = nCpus >= 2;
 const serverCpus = twoCpus ? "0" : undefined;
 const loadCpus = twoCpus ? "1" : undefined;
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-mkdirSync(opts.out, { recursive: true });
-const firstRow = JSON.parse(readFileSync("models/repository/digits/validation.jsonl", "utf8").split("\n")[0] as string);
-const bodyFile = `${opts.out}/digits-1row.json`;
-writeFileSync(
-  bodyFile,
-  JSON.stringify({ inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: firstRow.features }] }),
-);
+// ---- what is served ----------------------------------------------------------------------------
 
-type Target = { name: string; start: () => Promise<Started>; path: string };
+const MODELS: Record<ModelKey, { title: string; name: string; onnx: string; env: Record<string, string> }> = {
+  small: {
+    title: "small model: digits v2 (MLP 64→128→10, shipped)",
+    name: "digits",
+    onnx: "models/repository/digits/2/model.onnx",
+    env: { INFERGATE_MODELS: "digits" },
+  },
+  large: {
+    title: "large model: digits_large v1 (MLP 64→2048→2048→10, ~17 MB)",
+    name: "digits_large",
+    onnx: LARGE_MODEL,
+    env: { INFERGATE_MODEL_REPOSITORY: LARGE_REPOSITORY, INFERGATE_MODELS: "digits_large" },
+  },
+};
+
+/** The compiled server if `npm run build` output is there and newer than every source; else tsx. */
+function serverCommand(): { argv: string[]; how: string } {
+  const stale: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith(".ts")) {
+        const js = join("dist", p.replace(/\.ts$/, ".js"));
+        if (!existsSync(js) || statSync(js).mtimeMs < statSync(p).mtimeMs) stale.push(relative(".", p));
+      }
+    }
+  };
+  walk("service/src");
+  if (stale.length === 0)
+    return { argv: [process.execPath, "dist/service/src/server.js"], how: "compiled (dist/)" };
+  log(
+    `dist/ is missing or older than ${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}: using tsx`,
+  );
+  return {
+    argv: [process.execPath, "--import", "tsx", "service/src/server.ts"],
+    how: "tsx (dist/ missing or stale; run `npm run build` first)",
+  };
+}
+const server = serverCommand();
 const tsx = [process.execPath, "--import", "tsx"];
-const targets: Target[] = [
+let peerPython: string | undefined;
+
+type Target = {
+  id: string;
+  name: string;
+  color: string;
+  models: ModelKey[];
+  /** Multi-worker targets cannot be pinned to the server core. */
+  pinned: boolean;
+  /** Draw as a dashed baseline. */
+  baseline?: boolean;
+  path: (m: ModelKey) => string;
+  readyPath: string;
+  start: (m: ModelKey) => Promise<Started>;
+};
+
+const infer = (m: ModelKey) => `/v2/models/${MODELS[m].name}/infer`;
+const ours = (m: ModelKey, env: Record<string, string>, cpus: string | undefined) =>
+  startServer(
+    pinned(cpus, server.argv),
+    { INFERGATE_DOCS: "false", ...MODELS[m].env, ...env },
+    "/v2/health/ready",
+  );
+const fastapi = (m: ModelKey, workers: number, cpus: string | undefined) =>
+  startServer(
+    pinned(cpus, [
+      peerPython as string,
+      "-m",
+      "uvicorn",
+      "--app-dir",
+      "bench/peers",
+      "fastapi_server:app",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "{port}",
+      "--workers",
+      String(workers),
+      "--log-level",
+      "warning",
+      "--no-access-log",
+    ]),
+    { MODEL_PATH: MODELS[m].onnx, MODEL_NAME: MODELS[m].name, PYTHONDONTWRITEBYTECODE: "1" },
+    "/v2/health/ready",
+  );
+
+const both: ModelKey[] = ["small", "large"];
+const TARGETS: Target[] = [
   {
-    name: "echo (bare Fastify)",
-    path: "/echo",
+    id: "echo",
+    name: "echo (bare Fastify, same body)",
+    color: "#7f7f7f",
+    baseline: true,
+    models: ["small"], // the HTTP limit does not depend on the model: measured once, drawn in both panels
+    pinned: true,
+    path: () => "/echo",
+    readyPath: "/ready",
     start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/echo-server.ts"]), {}, "/ready"),
   },
   {
-    name: "infergate predict",
-    path: "/v2/models/digits/infer",
-    start: () =>
-      startServer(pinned(serverCpus, [...tsx, "service/src/server.ts"]), { INFERGATE_DOCS: "false" }, "/v2/health/ready"),
+    id: "infergate-on",
+    name: "infergate, batching on",
+    color: "#1f77b4",
+    models: both,
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: (m) => ours(m, { INFERGATE_WORKERS: "1", INFERGATE_BATCHING: "true" }, serverCpus),
   },
+  {
+    id: "infergate-off",
+    name: "infergate, batching off",
+    color: "#9ecae1",
+    models: both,
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: (m) => ours(m, { INFERGATE_WORKERS: "1", INFERGATE_BATCHING: "false" }, serverCpus),
+  },
+  {
+    id: "naive",
+    name: "naive (Fastify + 1 ORT session)",
+    color: "#ff7f0e",
+    models: both,
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: (m) =>
+      startServer(
+        pinned(serverCpus, [...tsx, "bench/targets/naive-server.ts"]),
+        { MODEL_PATH: MODELS[m].onnx },
+        "/v2/health/ready",
+      ),
+  },
+  {
+    id: "fastapi-1w",
+    name: "FastAPI + onnxruntime, 1 worker",
+    color: "#d62728",
+    models: both,
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: (m) => fastapi(m, 1, serverCpus),
+  },
+  ...(twoCpus
+    ? [
+        {
+          id: "infergate-on-2w",
+          name: `infergate, batching on, ${nCpus} workers`,
+          color: "#17becf",
+          models: both,
+          pinned: false,
+          path: infer,
+          readyPath: "/v2/health/ready",
+          start: (m: ModelKey) =>
+            ours(m, { INFERGATE_WORKERS: String(nCpus), INFERGATE_BATCHING: "true" }, undefined),
+        },
+        {
+          id: "fastapi-2w",
+          name: `FastAPI + onnxruntime, ${nCpus} workers`,
+          color: "#f7a6a6",
+          models: both,
+          pinned: false,
+          path: infer,
+          readyPath: "/v2/health/ready",
+          start: (m: ModelKey) => fastapi(m, nCpus, undefined),
+        },
+      ]
+    : []),
 ];
 
-type Row = { target: string; connections: number } & LoadResult;
-const rows: Row[] = [];
-for (const target of targets) {
-  const server = await target.start();
+const selected = (id: string) => !only || only.test(id);
+const plan = models.flatMap((m) =>
+  TARGETS.filter((t) => t.models.includes(m) && selected(`${m}/${t.id}`)).map((t) => ({ m, t })),
+);
+const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
+if (plan.length === 0 && rawPlan.length === 0) throw new Error(`--only ${opts.only} selects nothing`);
+
+// ---- setup ------------------------------------------------------------------------------------
+
+const load0 = loadavg();
+const started = Date.now();
+const perTarget = 3 + warmupSeconds + 1;
+const estimate =
+  plan.length * (perTarget + concurrencies.length * (seconds + 0.6)) +
+  rawPlan.length * RAW_BATCHES.length * (rawSeconds + 0.2);
+log(
+  `${plan.length} servers × ${concurrencies.length} concurrencies × ${seconds} s, raw ORT for ${rawPlan.length} model(s): about ${Math.ceil(estimate / 60)} min`,
+);
+log(`load average before: ${load0.map((l) => l.toFixed(2)).join(" ")}`);
+
+if (models.includes("large") && (plan.some((p) => p.m === "large") || rawPlan.includes("large")))
+  ensureLargeModel();
+if (plan.some((p) => p.t.id.startsWith("fastapi"))) {
+  log("FastAPI peer venv: bash scripts/venv.sh bench-peers bench/peers/requirements.txt");
+  peerPython = venvPython("bench-peers", "bench/peers/requirements.txt");
+}
+
+mkdirSync(opts.out, { recursive: true });
+const firstRow = JSON.parse(
+  readFileSync("models/repository/digits/validation.jsonl", "utf8").split("\n")[0] as string,
+) as {
+  features: number[];
+};
+const body = JSON.stringify({
+  inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: firstRow.features }],
+});
+const bodyFile = `${opts.out}/digits-1row.json`;
+writeFileSync(bodyFile, body);
+
+const failures: string[] = [];
+
+// ---- raw ONNX Runtime (compute limit) ---------------------------------------------------------
+
+const raw: Partial<Record<ModelKey, RawPoint[]>> = {};
+for (const m of rawPlan) {
+  log(`raw ORT ${m}: batch ${RAW_BATCHES.join(",")}, ${rawSeconds} s each`);
   try {
-    const url = `${server.url}${target.path}`;
-    await runLoad({ url, bodyFile, connections: 8, seconds: 2, cpus: loadCpus }); // warm-up (JIT, caches)
-    for (const connections of connectionsList) {
-      const r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus });
-      rows.push({ target: target.name, connections, ...r });
-      process.stderr.write(`${target.name} c=${connections}: ${r.rps.toFixed(0)} req/s\n`);
-    }
-  } finally {
-    await server.stop();
+    const out = await runToEnd(
+      pinned(serverCpus, [
+        ...tsx,
+        "bench/targets/raw-ort.ts",
+        JSON.stringify({
+          model: MODELS[m].onnx,
+          batches: RAW_BATCHES,
+          seconds: rawSeconds,
+          rows: "models/repository/digits/validation.jsonl",
+        }),
+      ]),
+    );
+    raw[m] = JSON.parse(out) as RawPoint[];
+  } catch (err) {
+    failures.push(`raw ORT ${m}: ${(err as Error).message}`);
   }
 }
 
-const fmt = (n: number, d = 0) => n.toFixed(d).padStart(9);
-console.log(`\nmachine: ${cpus()[0]?.model ?? "unknown"} × ${availableParallelism()} CPUs, node ${process.version}`);
-console.log(`servers on CPU ${serverCpus ?? "any"}, load generator on CPU ${loadCpus ?? "any"}, ${seconds}s per point\n`);
-console.log(`${"target".padEnd(24)} conns     req/s   p50 ms   p99 ms   errors`);
-for (const r of rows) {
+// ---- servers under load -----------------------------------------------------------------------
+
+/** One request before measuring: a 200 with the outputs a V2 answer must have (the echo: the body). */
+async function check(url: string, t: Target): Promise<void> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  if (t.id === "echo") {
+    if (JSON.stringify(JSON.parse(text)) !== body) throw new Error("echo did not send the body back");
+    return;
+  }
+  const outputs = (JSON.parse(text) as { outputs?: { name: string; data: unknown[] }[] }).outputs ?? [];
+  const names = outputs.map((o) => o.name).sort();
+  const label = outputs.find((o) => o.name === "label")?.data;
+  const probs = outputs.find((o) => o.name === "probabilities")?.data;
+  if (names.join(",") !== "label,probabilities" || label?.length !== 1 || probs?.length !== 10) {
+    throw new Error(`${url}: not a V2 answer with label [1] and probabilities [1,10]: ${text.slice(0, 200)}`);
+  }
+}
+
+const rows: Row[] = [];
+for (const { m, t } of plan) {
+  const id = `${m}/${t.id}`;
+  let s: Started | undefined;
+  try {
+    log(`${id}: starting${t.pinned ? ` (CPU ${serverCpus ?? "any"})` : " (unpinned)"}`);
+    s = await t.start(m);
+    const url = `${s.url}${t.path(m)}`;
+    await check(url, t);
+    await runLoad({ url, bodyFile, connections: 64, seconds: warmupSeconds, cpus: loadCpus }); // JIT, caches, pools
+    for (const connections of concurrencies) {
+      const r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus });
+      rows.push({
+        model: m,
+        target: t.id,
+        name: t.name,
+        pinned: t.pinned,
+        connections,
+        rowsPerRequest: 1,
+        ...r,
+      });
+      log(
+        `${id} c=${connections}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`,
+      );
+    }
+  } catch (err) {
+    failures.push(`${id}: ${(err as Error).message}`);
+    log(`${id}: FAILED: ${(err as Error).message}`);
+  } finally {
+    await s?.stop();
+  }
+}
+const load1 = loadavg();
+
+// ---- ratios -----------------------------------------------------------------------------------
+
+const at = (m: ModelKey, target: string, c = 64) =>
+  rows.find((r) => r.model === m && r.target === target && r.connections === c);
+const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+const rawBest = (m: ModelKey) => bestBatch(raw[m] ?? []);
+const allRatios: Ratio[] = [
+  {
+    label: "small c=64, batching on: ours / echo req/s",
+    value: div(at("small", "infergate-on")?.rps, at("small", "echo")?.rps),
+    unit: "×",
+    min: 0.85,
+  },
+  { label: "small c=64, batching on: ours p99", value: at("small", "infergate-on")?.p99, unit: "ms", max: 5 },
+  {
+    label: "small c=64, batching on: ours / FastAPI 1 worker req/s",
+    value: div(at("small", "infergate-on")?.rps, at("small", "fastapi-1w")?.rps),
+    unit: "×",
+    min: 8,
+  },
+  {
+    label: "large c=64: batching on / batching off req/s",
+    value: div(at("large", "infergate-on")?.rps, at("large", "infergate-off")?.rps),
+    unit: "×",
+    min: 3,
+  },
+  {
+    label: `large c=64, batching on: ours rows/s / raw ORT best batch (${rawBest("large")?.batch ?? "?"}) rows/s`,
+    value: div(at("large", "infergate-on")?.rps, rawBest("large")?.rowsPerSec),
+    unit: "×",
+    min: 0.65,
+  },
+  {
+    label: "large c=64, batching on: ours / FastAPI 1 worker req/s",
+    value: div(at("large", "infergate-on")?.rps, at("large", "fastapi-1w")?.rps),
+    unit: "×",
+    min: 4,
+  },
+  // Informational, no target.
+  {
+    label: "small c=64: ours (on) / naive req/s",
+    value: div(at("small", "infergate-on")?.rps, at("small", "naive")?.rps),
+    unit: "×",
+  },
+  {
+    label: "small c=64: naive / echo req/s",
+    value: div(at("small", "naive")?.rps, at("small", "echo")?.rps),
+    unit: "×",
+  },
+  {
+    label: "small c=64: ours (on) / raw ORT batch 1 rows/s",
+    value: div(at("small", "infergate-on")?.rps, raw.small?.[0]?.rowsPerSec),
+    unit: "×",
+  },
+  {
+    label: "large c=64: ours (on) / naive req/s",
+    value: div(at("large", "infergate-on")?.rps, at("large", "naive")?.rps),
+    unit: "×",
+  },
+  {
+    label: `small c=64: ours ${nCpus} workers / FastAPI ${nCpus} workers req/s *`,
+    value: div(at("small", "infergate-on-2w")?.rps, at("small", "fastapi-2w")?.rps),
+    unit: "×",
+  },
+  {
+    label: `large c=64: ours ${nCpus} workers / FastAPI ${nCpus} workers req/s *`,
+    value: div(at("large", "infergate-on-2w")?.rps, at("large", "fastapi-2w")?.rps),
+    unit: "×",
+  },
+];
+const ratios = allRatios.filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
+
+// ---- output -----------------------------------------------------------------------------------
+
+const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${nCpus} CPUs, node ${process.version}`;
+const loads = `load average ${load0.map((l) => l.toFixed(2)).join(" ")} before, ${load1.map((l) => l.toFixed(2)).join(" ")} after`;
+const header = [
+  `machine: ${machine}; ${loads}`,
+  `server under test: ${server.how}; servers and raw ORT on CPU ${serverCpus ?? "any"}, load generator (autocannon) on CPU ${loadCpus ?? "any"}`,
+  `${seconds} s per point after a ${warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${new Date().toISOString()}`,
+];
+const title = (m: ModelKey) => MODELS[m].title;
+
+console.log(`\n${header.join("\n")}`);
+console.log(textTable(rows, title));
+if (rows.some((r) => !r.pinned))
+  console.log(`\n* multi-worker: not pinned, shares the ${nCpus} cores with the load generator`);
+if (Object.keys(raw).length)
   console.log(
-    `${r.target.padEnd(24)} ${String(r.connections).padStart(5)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.non2xx + r.errors)}`,
+    `\nraw ONNX Runtime, in-process, 1 intra-op thread, CPU ${serverCpus ?? "any"} (rows/s by batch size):\n${textRaw(raw, title)}`,
   );
+console.log(`\nratios (this run):\n${textRatios(ratios)}`);
+
+const result = {
+  machine,
+  loadavg: { before: load0, after: load1 },
+  server: server.how,
+  seconds,
+  warmupSeconds,
+  serverCpus,
+  loadCpus,
+  rows,
+  raw,
+  ratios,
+};
+writeFileSync(`${opts.out}/latest.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  `${opts.out}/latest.md`,
+  markdown({
+    header: ["# infergate benchmark (`npm run bench`)", "", ...header.map((h) => `- ${h}`)],
+    rows,
+    raw,
+    ratios,
+    modelTitle: title,
+  }),
+);
+
+const panels = models
+  .filter((m) => rows.some((r) => r.model === m) || raw[m])
+  .map((m) => {
+    const series: Series[] = [];
+    for (const t of TARGETS) {
+      const pts = rows
+        .filter((r) => r.target === t.id && (r.model === m || t.id === "echo"))
+        .map((r) => ({ x: r.connections, y: r.rps }));
+      if (pts.length)
+        series.push({
+          name: t.pinned ? t.name : `${t.name} (shares cores)`,
+          color: t.color,
+          points: pts,
+          dashed: t.baseline,
+        });
+    }
+    const best = rawBest(m);
+    const one = raw[m]?.[0];
+    if (best)
+      series.push({
+        name: "raw ORT, best batch",
+        color: "#2ca02c",
+        points: [{ x: 1, y: best.rowsPerSec }],
+        dashed: true,
+      });
+    if (one)
+      series.push({
+        name: "raw ORT, batch 1",
+        color: "#98df8a",
+        points: [{ x: 1, y: one.rowsPerSec }],
+        dashed: true,
+      });
+    return { title: title(m), series };
+  });
+if (panels.length) {
+  const svg = renderChart({
+    title: "infergate throughput vs concurrency (npm run bench)",
+    subtitle: `${machine}; server CPU ${serverCpus ?? "any"}, load CPU ${loadCpus ?? "any"}; ${seconds} s per point; ${loads}`,
+    xLabel: "concurrent connections",
+    yLabel: "rows/s (1 row per request), log scale",
+    xs: concurrencies.length > 1 ? concurrencies : [1, ...concurrencies],
+    panels,
+  });
+  writeFileSync(`${opts.out}/throughput.svg`, svg);
 }
-console.log("\nratios (same run):");
-for (const connections of connectionsList) {
-  const echo = rows.find((r) => r.target.startsWith("echo") && r.connections === connections);
-  const predict = rows.find((r) => r.target === "infergate predict" && r.connections === connections);
-  if (echo && predict) console.log(`  predict / echo at c=${connections}: ${(predict.rps / echo.rps).toFixed(2)}×`);
-}
-writeFileSync(`${opts.out}/latest.json`, `${JSON.stringify({ seconds, rows }, null, 2)}\n`);
-const failed = rows.filter((r) => r.non2xx + r.errors > 0);
-if (failed.length) {
-  console.error(`\nnon-2xx or errors in: ${failed.map((r) => `${r.target} c=${r.connections}`).join(", ")}`);
+console.log(
+  `\nwrote ${opts.out}/latest.json, latest.md, throughput.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+
+const bad = rows.filter((r) => r.non2xx + r.errors > 0);
+for (const r of bad)
+  failures.push(`${r.model}/${r.target} c=${r.connections}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+if (failures.length) {
+  console.error(`\nerrors:\n  ${failures.join("\n  ")}`);
   process.exit(1);
 }

@@ -1,21 +1,27 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { pinned } from "./processes.js";
 
-const autocannonBin = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
-
 export type LoadResult = {
+  /** 2xx responses per second. */
   rps: number;
+  /** Latency percentiles of 2xx responses, in ms (exact, from every response time). */
   p50: number;
+  p90: number;
   p99: number;
+  max: number;
+  ok: number;
   non2xx: number;
+  /** Connection errors and timeouts. */
   errors: number;
-  total: number;
+  timeouts: number;
+  seconds: number;
 };
 
+const worker = new URL("./load-worker.ts", import.meta.url).pathname;
+
 /**
- * Drives `url` with autocannon in a separate process (pinned to `cpus`), POSTing `bodyFile`
- * with `connections` concurrent connections for `seconds`; parses its JSON result.
+ * Drives `url` with autocannon in a separate process (pinned to `cpus` when given), POSTing
+ * `bodyFile` over `connections` keep-alive connections for `seconds`; see load-worker.ts.
  */
 export function runLoad(opts: {
   url: string;
@@ -24,46 +30,23 @@ export function runLoad(opts: {
   seconds: number;
   cpus: string | undefined;
 }): Promise<LoadResult> {
-  const argv = pinned(opts.cpus, [
-    process.execPath,
-    autocannonBin,
-    "--json",
-    "-c",
-    String(opts.connections),
-    "-d",
-    String(opts.seconds),
-    "-m",
-    "POST",
-    "-H",
-    "content-type=application/json",
-    "-i",
-    opts.bodyFile,
-    opts.url,
-  ]);
+  const { cpus, ...rest } = opts;
+  const argv = pinned(cpus, [process.execPath, "--import", "tsx", worker, JSON.stringify(rest)]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
     });
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as {
-        requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolve({
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx,
-        errors: r.errors,
-        total: r.requests.total,
-      });
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      try {
+        resolve(JSON.parse(out) as LoadResult);
+      } catch (err) {
+        reject(new Error(`load generator printed no result: ${(err as Error).message}`));
+      }
     });
   });
 }

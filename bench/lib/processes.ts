@@ -15,12 +15,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `argv` pinned to `cpus` (taskset) when the machine has that many CPUs. */
+/** Runs `argv` pinned to `cpus` (taskset) when given. */
 export function pinned(cpus: string | undefined, argv: string[]): string[] {
   return cpus ? ["taskset", "-c", cpus, ...argv] : argv;
 }
 
-/** Starts a server process and waits (bounded) until `readyPath` answers 200. */
+/**
+ * Starts a server process and waits (bounded) until `readyPath` answers 200. `argv` may use
+ * `{port}`, replaced by the free port chosen (also passed as PORT, with HOST=127.0.0.1).
+ */
 export async function startServer(
   argv: string[],
   env: Record<string, string>,
@@ -28,9 +31,9 @@ export async function startServer(
   timeoutMs = 90_000,
 ): Promise<Started> {
   const port = await freePort();
-  const [cmd, ...args] = argv as [string, ...string[]];
+  const [cmd, ...args] = argv.map((a) => a.replace("{port}", String(port))) as [string, ...string[]];
   const child: ChildProcess = spawn(cmd, args, {
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -47,7 +50,7 @@ export async function startServer(
       child.kill("SIGKILL");
       throw new Error(`${argv.join(" ")} not ready after ${timeoutMs} ms`);
     }
-    await sleep(200);
+    await sleep(100);
   }
   return {
     url,
@@ -58,4 +61,20 @@ export async function startServer(
       clearTimeout(killer);
     },
   };
+}
+
+/** Runs a command to completion and returns its stdout; rejects on a non-zero exit. */
+export function runToEnd(argv: string[]): Promise<string> {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${argv.join(" ")} exited with ${code}`)),
+    );
+  });
 }

@@ -1,0 +1,144 @@
+import type { LoadResult } from "./load.js";
+
+export type ModelKey = "small" | "large";
+
+/** One measured point: a target serving a model at a concurrency. */
+export type Row = {
+  model: ModelKey;
+  target: string;
+  name: string;
+  /** False when the server could not be pinned to its own core (multi-worker): it shares cores with the load generator. */
+  pinned: boolean;
+  connections: number;
+  /** Rows per request (the body has one row). */
+  rowsPerRequest: number;
+} & LoadResult;
+
+export type RawPoint = { batch: number; rowsPerSec: number; runs: number; msPerRun: number };
+
+export type Ratio = {
+  label: string;
+  value: number | undefined;
+  unit: "×" | "ms";
+  /** Target: value ≥ min or value ≤ max. None for informational ratios. */
+  min?: number;
+  max?: number;
+};
+
+export function verdict(r: Ratio): "PASS" | "MISS" | "n/a" | "" {
+  if (r.min === undefined && r.max === undefined) return "";
+  if (r.value === undefined || !Number.isFinite(r.value)) return "n/a";
+  if (r.min !== undefined && r.value < r.min) return "MISS";
+  if (r.max !== undefined && r.value > r.max) return "MISS";
+  return "PASS";
+}
+
+const f = (v: number, d: number) => v.toFixed(d);
+
+export function ratioValue(r: Ratio): string {
+  if (r.value === undefined || !Number.isFinite(r.value)) return "not measured";
+  return r.unit === "ms" ? `${f(r.value, 2)} ms` : `${f(r.value, 2)}×`;
+}
+
+export function ratioTarget(r: Ratio): string {
+  if (r.min !== undefined) return r.unit === "ms" ? `≥ ${r.min} ms` : `≥ ${r.min}×`;
+  if (r.max !== undefined) return r.unit === "ms" ? `≤ ${r.max} ms` : `≤ ${r.max}×`;
+  return "";
+}
+
+export function bestBatch(points: readonly RawPoint[]): RawPoint | undefined {
+  return points.reduce<RawPoint | undefined>(
+    (b, p) => (!b || p.rowsPerSec > b.rowsPerSec ? p : b),
+    undefined,
+  );
+}
+
+/** Plain-text table of the measured points (what the terminal shows). */
+export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => string): string {
+  const lines: string[] = [];
+  const header = `${"target".padEnd(38)}${"conns".padStart(6)}${"req/s".padStart(10)}${"rows/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}`;
+  let model: ModelKey | undefined;
+  for (const r of rows) {
+    if (r.model !== model) {
+      model = r.model;
+      lines.push("", modelTitle(model), header);
+    }
+    const name = r.pinned ? r.name : `${r.name} *`;
+    lines.push(
+      `${name.padEnd(38)}${String(r.connections).padStart(6)}${f(r.rps, 0).padStart(10)}${f(r.rps * r.rowsPerRequest, 0).padStart(10)}${f(r.p50, 2).padStart(9)}${f(r.p99, 2).padStart(9)}${String(r.non2xx + r.errors).padStart(8)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function textRaw(
+  raw: Partial<Record<ModelKey, RawPoint[]>>,
+  modelTitle: (m: ModelKey) => string,
+): string {
+  const lines: string[] = [];
+  for (const [model, points] of Object.entries(raw) as [ModelKey, RawPoint[]][]) {
+    const best = bestBatch(points);
+    lines.push(`${modelTitle(model)}`);
+    lines.push(`  batch   ${points.map((p) => String(p.batch).padStart(9)).join("")}`);
+    lines.push(`  rows/s  ${points.map((p) => f(p.rowsPerSec, 0).padStart(9)).join("")}`);
+    lines.push(`  ms/run  ${points.map((p) => f(p.msPerRun, 3).padStart(9)).join("")}`);
+    if (best) lines.push(`  best: batch ${best.batch}, ${f(best.rowsPerSec, 0)} rows/s`);
+  }
+  return lines.join("\n");
+}
+
+export function textRatios(ratios: readonly Ratio[]): string {
+  return ratios
+    .map((r) => {
+      const v = verdict(r);
+      const target = ratioTarget(r);
+      return `  ${r.label.padEnd(66)}${ratioValue(r).padStart(14)}${target ? `   target ${target.padEnd(9)} ${v}` : ""}`;
+    })
+    .join("\n");
+}
+
+/** The same figures as Markdown (bench/results/latest.md; the committed bench/RESULTS.md is a copy). */
+export function markdown(opts: {
+  header: string[];
+  rows: readonly Row[];
+  raw: Partial<Record<ModelKey, RawPoint[]>>;
+  ratios: readonly Ratio[];
+  modelTitle: (m: ModelKey) => string;
+}): string {
+  const out: string[] = [...opts.header, ""];
+  out.push(
+    "## Ratios and targets",
+    "",
+    "| ratio (same run) | measured | target | |",
+    "| --- | ---: | ---: | --- |",
+  );
+  for (const r of opts.ratios)
+    out.push(`| ${r.label} | ${ratioValue(r)} | ${ratioTarget(r)} | ${verdict(r)} |`);
+  let model: ModelKey | undefined;
+  for (const r of opts.rows) {
+    if (r.model !== model) {
+      model = r.model;
+      out.push(
+        "",
+        `## ${opts.modelTitle(model)}`,
+        "",
+        "| target | conns | req/s | rows/s | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+      );
+    }
+    const name = r.pinned ? r.name : `${r.name} \\*`;
+    out.push(
+      `| ${name} | ${r.connections} | ${f(r.rps, 0)} | ${f(r.rps * r.rowsPerRequest, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.non2xx + r.errors} |`,
+    );
+  }
+  out.push("", "\\* multi-worker: not pinned, shares the 2 cores with the load generator.");
+  out.push("", "## Raw ONNX Runtime (in-process, 1 intra-op thread, pinned to the server CPU)", "");
+  for (const [model, points] of Object.entries(opts.raw) as [ModelKey, RawPoint[]][]) {
+    out.push(`${opts.modelTitle(model)}:`, "");
+    out.push(`| batch | ${points.map((p) => p.batch).join(" | ")} |`);
+    out.push(`| --- | ${points.map(() => "---:").join(" | ")} |`);
+    out.push(`| rows/s | ${points.map((p) => f(p.rowsPerSec, 0)).join(" | ")} |`);
+    out.push(`| ms/run | ${points.map((p) => f(p.msPerRun, 3)).join(" | ")} |`, "");
+  }
+  return `${out.join("\n")}\n`;
+}
