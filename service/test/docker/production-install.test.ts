@@ -16,7 +16,19 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
+const execFileP = promisify(execFile);
+
+/** execFile that, on failure, reports the command's output (tsc writes its errors to stdout). */
+async function run(cmd: string, args: string[], opts: Parameters<typeof execFileP>[2]) {
+  try {
+    return await execFileP(cmd, args, { maxBuffer: 16 * 1024 * 1024, ...opts });
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    throw new Error(
+      `${[cmd, ...args].join(" ")} failed (exit ${e.code}):\n${String(e.stdout ?? "").slice(-4000)}\n${String(e.stderr ?? "").slice(-4000)}`,
+    );
+  }
+}
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const dockerfileText = readFileSync(join(root, "Dockerfile"), "utf8");
 
@@ -325,7 +337,6 @@ describe("production install (what the image does, without Docker)", () => {
           npm_config_update_notifier: "false",
         },
         timeout: 240_000,
-        maxBuffer: 16 * 1024 * 1024,
       });
     }
 
