@@ -3,19 +3,9 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { runLoad } from "./lib/load.js";
-import { renderChart, type Series } from "./lib/plot.js";
+import { type BenchResult, emit } from "./lib/output.js";
 import { pinned, runToEnd, type Started, startServer } from "./lib/processes.js";
-import {
-  bestBatch,
-  type ModelKey,
-  markdown,
-  type Ratio,
-  type RawPoint,
-  type Row,
-  textRatios,
-  textRaw,
-  textTable,
-} from "./lib/report.js";
+import type { ModelKey, RawPoint, Row } from "./lib/report.js";
 import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./lib/setup.js";
 
 /**
@@ -34,7 +24,8 @@ import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./l
  * errors and non-2xx answers do), and writes bench/results/{latest.json,latest.md,throughput.svg}.
  *
  * Options: --seconds N per point (default 5), --quick (c=64, small model, 3 s),
- *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort".
+ *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort",
+ *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring).
  */
 const { values: opts } = parseArgs({
   options: {
@@ -42,8 +33,14 @@ const { values: opts } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     out: { type: "string", default: "bench/results" },
+    from: { type: "string" },
   },
 });
+if (opts.from) {
+  // Re-render the report, ratios and plot of an earlier run (its latest.json) without measuring.
+  emit(JSON.parse(readFileSync(opts.from, "utf8")) as BenchResult, opts.out);
+  process.exit(0);
+}
 const quick = opts.quick === true;
 const seconds = Number(opts.seconds ?? (quick ? 3 : 5));
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${opts.seconds}`);
@@ -108,12 +105,9 @@ let peerPython: string | undefined;
 type Target = {
   id: string;
   name: string;
-  color: string;
   models: ModelKey[];
   /** Multi-worker targets cannot be pinned to the server core. */
   pinned: boolean;
-  /** Draw as a dashed baseline. */
-  baseline?: boolean;
   path: (m: ModelKey) => string;
   readyPath: string;
   start: (m: ModelKey) => Promise<Started>;
@@ -154,8 +148,6 @@ const TARGETS: Target[] = [
   {
     id: "echo",
     name: "echo (bare Fastify, same body)",
-    color: "#7f7f7f",
-    baseline: true,
     models: ["small"], // the HTTP limit does not depend on the model: measured once, drawn in both panels
     pinned: true,
     path: () => "/echo",
@@ -165,7 +157,6 @@ const TARGETS: Target[] = [
   {
     id: "infergate-on",
     name: "infergate, batching on",
-    color: "#1f77b4",
     models: both,
     pinned: true,
     path: infer,
@@ -175,7 +166,6 @@ const TARGETS: Target[] = [
   {
     id: "infergate-off",
     name: "infergate, batching off",
-    color: "#9ecae1",
     models: both,
     pinned: true,
     path: infer,
@@ -185,7 +175,6 @@ const TARGETS: Target[] = [
   {
     id: "naive",
     name: "naive (Fastify + 1 ORT session)",
-    color: "#ff7f0e",
     models: both,
     pinned: true,
     path: infer,
@@ -200,7 +189,6 @@ const TARGETS: Target[] = [
   {
     id: "fastapi-1w",
     name: "FastAPI + onnxruntime, 1 worker",
-    color: "#d62728",
     models: both,
     pinned: true,
     path: infer,
@@ -212,7 +200,6 @@ const TARGETS: Target[] = [
         {
           id: "infergate-on-2w",
           name: `infergate, batching on, ${nCpus} workers`,
-          color: "#17becf",
           models: both,
           pinned: false,
           path: infer,
@@ -223,7 +210,6 @@ const TARGETS: Target[] = [
         {
           id: "fastapi-2w",
           name: `FastAPI + onnxruntime, ${nCpus} workers`,
-          color: "#f7a6a6",
           models: both,
           pinned: false,
           path: infer,
@@ -351,170 +337,25 @@ for (const { m, t } of plan) {
     await s?.stop();
   }
 }
-const load1 = loadavg();
-
-// ---- ratios -----------------------------------------------------------------------------------
-
-const at = (m: ModelKey, target: string, c = 64) =>
-  rows.find((r) => r.model === m && r.target === target && r.connections === c);
-const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
-const rawBest = (m: ModelKey) => bestBatch(raw[m] ?? []);
-const allRatios: Ratio[] = [
-  {
-    label: "small c=64, batching on: ours / echo req/s",
-    value: div(at("small", "infergate-on")?.rps, at("small", "echo")?.rps),
-    unit: "×",
-    min: 0.85,
-  },
-  { label: "small c=64, batching on: ours p99", value: at("small", "infergate-on")?.p99, unit: "ms", max: 5 },
-  {
-    label: "small c=64, batching on: ours / FastAPI 1 worker req/s",
-    value: div(at("small", "infergate-on")?.rps, at("small", "fastapi-1w")?.rps),
-    unit: "×",
-    min: 8,
-  },
-  {
-    label: "large c=64: batching on / batching off req/s",
-    value: div(at("large", "infergate-on")?.rps, at("large", "infergate-off")?.rps),
-    unit: "×",
-    min: 3,
-  },
-  {
-    label: `large c=64, batching on: ours rows/s / raw ORT best batch (${rawBest("large")?.batch ?? "?"}) rows/s`,
-    value: div(at("large", "infergate-on")?.rps, rawBest("large")?.rowsPerSec),
-    unit: "×",
-    min: 0.65,
-  },
-  {
-    label: "large c=64, batching on: ours / FastAPI 1 worker req/s",
-    value: div(at("large", "infergate-on")?.rps, at("large", "fastapi-1w")?.rps),
-    unit: "×",
-    min: 4,
-  },
-  // Informational, no target.
-  {
-    label: "small c=64: ours (on) / naive req/s",
-    value: div(at("small", "infergate-on")?.rps, at("small", "naive")?.rps),
-    unit: "×",
-  },
-  {
-    label: "small c=64: naive / echo req/s",
-    value: div(at("small", "naive")?.rps, at("small", "echo")?.rps),
-    unit: "×",
-  },
-  {
-    label: "small c=64: ours (on) / raw ORT batch 1 rows/s",
-    value: div(at("small", "infergate-on")?.rps, raw.small?.[0]?.rowsPerSec),
-    unit: "×",
-  },
-  {
-    label: "large c=64: ours (on) / naive req/s",
-    value: div(at("large", "infergate-on")?.rps, at("large", "naive")?.rps),
-    unit: "×",
-  },
-  {
-    label: `small c=64: ours ${nCpus} workers / FastAPI ${nCpus} workers req/s *`,
-    value: div(at("small", "infergate-on-2w")?.rps, at("small", "fastapi-2w")?.rps),
-    unit: "×",
-  },
-  {
-    label: `large c=64: ours ${nCpus} workers / FastAPI ${nCpus} workers req/s *`,
-    value: div(at("large", "infergate-on-2w")?.rps, at("large", "fastapi-2w")?.rps),
-    unit: "×",
-  },
-];
-const ratios = allRatios.filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
 
 // ---- output -----------------------------------------------------------------------------------
 
-const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${nCpus} CPUs, node ${process.version}`;
-const loads = `load average ${load0.map((l) => l.toFixed(2)).join(" ")} before, ${load1.map((l) => l.toFixed(2)).join(" ")} after`;
-const header = [
-  `machine: ${machine}; ${loads}`,
-  `server under test: ${server.how}; servers and raw ORT on CPU ${serverCpus ?? "any"}, load generator (autocannon) on CPU ${loadCpus ?? "any"}`,
-  `${seconds} s per point after a ${warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${new Date().toISOString()}`,
-];
-const title = (m: ModelKey) => MODELS[m].title;
-
-console.log(`\n${header.join("\n")}`);
-console.log(textTable(rows, title));
-if (rows.some((r) => !r.pinned))
-  console.log(`\n* multi-worker: not pinned, shares the ${nCpus} cores with the load generator`);
-if (Object.keys(raw).length)
-  console.log(
-    `\nraw ONNX Runtime, in-process, 1 intra-op thread, CPU ${serverCpus ?? "any"} (rows/s by batch size):\n${textRaw(raw, title)}`,
-  );
-console.log(`\nratios (this run):\n${textRatios(ratios)}`);
-
-const result = {
-  machine,
-  loadavg: { before: load0, after: load1 },
+const result: BenchResult = {
+  date: new Date().toISOString(),
+  machine: `${cpus()[0]?.model ?? "unknown CPU"} × ${nCpus} CPUs, node ${process.version}`,
+  cpus: nCpus,
+  loadavg: { before: load0, after: loadavg() },
   server: server.how,
   seconds,
   warmupSeconds,
   serverCpus,
   loadCpus,
+  concurrencies,
+  models: Object.fromEntries(models.map((m) => [m, MODELS[m].title])),
   rows,
   raw,
-  ratios,
 };
-writeFileSync(`${opts.out}/latest.json`, `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(
-  `${opts.out}/latest.md`,
-  markdown({
-    header: ["# infergate benchmark (`npm run bench`)", "", ...header.map((h) => `- ${h}`)],
-    rows,
-    raw,
-    ratios,
-    modelTitle: title,
-  }),
-);
-
-const panels = models
-  .filter((m) => rows.some((r) => r.model === m) || raw[m])
-  .map((m) => {
-    const series: Series[] = [];
-    for (const t of TARGETS) {
-      const pts = rows
-        .filter((r) => r.target === t.id && (r.model === m || t.id === "echo"))
-        .map((r) => ({ x: r.connections, y: r.rps }));
-      if (pts.length)
-        series.push({
-          name: t.pinned ? t.name : `${t.name} (shares cores)`,
-          color: t.color,
-          points: pts,
-          dashed: t.baseline,
-        });
-    }
-    const best = rawBest(m);
-    const one = raw[m]?.[0];
-    if (best)
-      series.push({
-        name: "raw ORT, best batch",
-        color: "#2ca02c",
-        points: [{ x: 1, y: best.rowsPerSec }],
-        dashed: true,
-      });
-    if (one)
-      series.push({
-        name: "raw ORT, batch 1",
-        color: "#98df8a",
-        points: [{ x: 1, y: one.rowsPerSec }],
-        dashed: true,
-      });
-    return { title: title(m), series };
-  });
-if (panels.length) {
-  const svg = renderChart({
-    title: "infergate throughput vs concurrency (npm run bench)",
-    subtitle: `${machine}; server CPU ${serverCpus ?? "any"}, load CPU ${loadCpus ?? "any"}; ${seconds} s per point; ${loads}`,
-    xLabel: "concurrent connections",
-    yLabel: "rows/s (1 row per request), log scale",
-    xs: concurrencies.length > 1 ? concurrencies : [1, ...concurrencies],
-    panels,
-  });
-  writeFileSync(`${opts.out}/throughput.svg`, svg);
-}
+emit(result, opts.out);
 console.log(
   `\nwrote ${opts.out}/latest.json, latest.md, throughput.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );

@@ -1,13 +1,20 @@
 /**
  * A small hand-written SVG line chart: one panel per model, log-scale x (concurrency) and y
- * (rows/s), measured series as solid lines with dots, baselines as dashed lines (a baseline with
- * one value is drawn flat across the panel). No dependencies.
+ * (rows/s), measured series as solid lines with dots, baselines as dashed lines (raw ORT, one
+ * value, is drawn flat across the panel). No dependencies.
  */
-export type Series = { name: string; color: string; points: { x: number; y: number }[]; dashed?: boolean };
+export type Series = {
+  name: string;
+  color: string;
+  points: { x: number; y: number }[];
+  dashed?: boolean;
+  /** A baseline with one value, drawn flat across the panel. */
+  flat?: boolean;
+};
 export type Panel = { title: string; series: Series[] };
 export type Chart = {
   title: string;
-  subtitle: string;
+  subtitle: string[];
   xLabel: string;
   yLabel: string;
   xs: number[];
@@ -16,7 +23,8 @@ export type Chart = {
 
 const W = 460; // panel width
 const H = 320; // panel height
-const M = { top: 64, left: 70, right: 24, bottom: 52, gap: 40 };
+const M = { top: 80, left: 70, right: 24, bottom: 52, gap: 40 };
+const LEGEND_COLUMN = 320;
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const num = (v: number) => Number(v.toFixed(1));
@@ -24,14 +32,15 @@ const si = (v: number) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` :
 
 export function renderChart(c: Chart): string {
   const names = [...new Map(c.panels.flatMap((p) => p.series).map((s) => [s.name, s])).values()];
-  const legendRows = Math.ceil(names.length / 3);
-  const width = M.left + c.panels.length * (W + M.gap) - M.gap + M.right;
+  const width = Math.max(M.left + c.panels.length * (W + M.gap) - M.gap + M.right, 3 * LEGEND_COLUMN);
+  const columns = Math.max(1, Math.floor((width - M.left) / LEGEND_COLUMN));
+  const legendRows = Math.ceil(names.length / columns);
   const height = M.top + H + M.bottom + legendRows * 20 + 10;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${M.left}" y="22" font-size="16" font-weight="bold">${esc(c.title)}</text>`,
-    `<text x="${M.left}" y="40" fill="#555">${esc(c.subtitle)}</text>`,
+    ...c.subtitle.map((line, i) => `<text x="${M.left}" y="${40 + 15 * i}" fill="#555">${esc(line)}</text>`),
   ];
   const xMin = Math.log10(Math.min(...c.xs));
   const xMax = Math.log10(Math.max(...c.xs));
@@ -69,13 +78,13 @@ export function renderChart(c: Chart): string {
       );
     }
     for (const s of panel.series) {
-      const pts = s.points.length === 1 ? c.xs.map((x) => ({ x, y: s.points[0]?.y ?? 0 })) : s.points;
+      const pts = s.flat ? c.xs.map((x) => ({ x, y: s.points[0]?.y ?? 0 })) : s.points;
       const path = pts.filter((p) => p.y > 0).map((p) => `${px(p.x)},${py(p.y)}`);
       const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
       out.push(
         `<polyline points="${path.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`,
       );
-      if (!s.dashed) {
+      if (!s.flat) {
         for (const p of pts)
           if (p.y > 0) out.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3" fill="${s.color}"/>`);
       }
@@ -84,8 +93,8 @@ export function renderChart(c: Chart): string {
 
   const ly = M.top + H + M.bottom + 8;
   names.forEach((s, k) => {
-    const x = M.left + (k % 3) * 270;
-    const y = ly + Math.floor(k / 3) * 20;
+    const x = M.left + (k % columns) * LEGEND_COLUMN;
+    const y = ly + Math.floor(k / columns) * 20;
     const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
     out.push(
       `<line x1="${x}" x2="${x + 24}" y1="${y}" y2="${y}" stroke="${s.color}" stroke-width="2"${dash}/>`,

@@ -92,7 +92,7 @@ export function textRatios(ratios: readonly Ratio[]): string {
     .map((r) => {
       const v = verdict(r);
       const target = ratioTarget(r);
-      return `  ${r.label.padEnd(66)}${ratioValue(r).padStart(14)}${target ? `   target ${target.padEnd(9)} ${v}` : ""}`;
+      return `  ${r.label.padEnd(72)}${ratioValue(r).padStart(14)}${target ? `   target ${target.padEnd(9)} ${v}` : ""}`;
     })
     .join("\n");
 }

@@ -1,0 +1,207 @@
+import { writeFileSync } from "node:fs";
+import { renderChart, type Series } from "./plot.js";
+import {
+  bestBatch,
+  type ModelKey,
+  markdown,
+  type Ratio,
+  type RawPoint,
+  type Row,
+  textRatios,
+  textRaw,
+  textTable,
+} from "./report.js";
+
+/** Everything one run measured (bench/results/latest.json); `--from` re-renders it. */
+export type BenchResult = {
+  date: string;
+  machine: string;
+  cpus: number;
+  loadavg: { before: number[]; after: number[] };
+  server: string;
+  seconds: number;
+  warmupSeconds: number;
+  serverCpus: string | undefined;
+  loadCpus: string | undefined;
+  concurrencies: number[];
+  models: Partial<Record<ModelKey, string>>;
+  rows: Row[];
+  raw: Partial<Record<ModelKey, RawPoint[]>>;
+  ratios?: Ratio[];
+};
+
+/** Plot colours by target id (see TARGETS in run.ts). */
+const COLORS: Record<string, string> = {
+  echo: "#7f7f7f",
+  "infergate-on": "#1f77b4",
+  "infergate-off": "#9ecae1",
+  "infergate-on-2w": "#17becf",
+  naive: "#ff7f0e",
+  "fastapi-1w": "#d62728",
+  "fastapi-2w": "#f7a6a6",
+};
+const BASELINES = new Set(["echo"]);
+
+/** The ratios issue #4 asks for (with targets), then a few informational ones; all from one run. */
+export function computeRatios(res: BenchResult): Ratio[] {
+  const { rows, raw, cpus: n } = res;
+  const at = (m: ModelKey, target: string, c = 64) =>
+    rows.find((r) => r.model === m && r.target === target && r.connections === c);
+  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const best = bestBatch(raw.large ?? []);
+  const on = (m: ModelKey) => at(m, "infergate-on")?.rps;
+  const all: Ratio[] = [
+    {
+      label: "small c=64, batching on: ours / echo req/s",
+      value: div(on("small"), at("small", "echo")?.rps),
+      unit: "×",
+      min: 0.85,
+    },
+    {
+      label: "small c=64, batching on: ours p99",
+      value: at("small", "infergate-on")?.p99,
+      unit: "ms",
+      max: 5,
+    },
+    {
+      label: "small c=64, batching on: ours / FastAPI 1 worker req/s",
+      value: div(on("small"), at("small", "fastapi-1w")?.rps),
+      unit: "×",
+      min: 8,
+    },
+    {
+      label: "large c=64: batching on / batching off req/s",
+      value: div(on("large"), at("large", "infergate-off")?.rps),
+      unit: "×",
+      min: 3,
+    },
+    {
+      label: `large c=64, batching on: ours rows/s / raw ORT best batch (${best?.batch ?? "?"}) rows/s`,
+      value: div(on("large"), best?.rowsPerSec),
+      unit: "×",
+      min: 0.65,
+    },
+    {
+      label: "large c=64, batching on: ours / FastAPI 1 worker req/s",
+      value: div(on("large"), at("large", "fastapi-1w")?.rps),
+      unit: "×",
+      min: 4,
+    },
+    // Informational, no target.
+    {
+      label: "small c=64: naive / echo req/s",
+      value: div(at("small", "naive")?.rps, at("small", "echo")?.rps),
+      unit: "×",
+    },
+    {
+      label: "small c=64: ours (on) / naive req/s",
+      value: div(on("small"), at("small", "naive")?.rps),
+      unit: "×",
+    },
+    {
+      label: "small c=64: ours (on) / raw ORT batch 1 rows/s",
+      value: div(on("small"), raw.small?.[0]?.rowsPerSec),
+      unit: "×",
+    },
+    {
+      label: "large c=64: ours (on) / naive req/s",
+      value: div(on("large"), at("large", "naive")?.rps),
+      unit: "×",
+    },
+    {
+      label: `small c=64: ours ${n} workers / FastAPI ${n} workers req/s *`,
+      value: div(at("small", "infergate-on-2w")?.rps, at("small", "fastapi-2w")?.rps),
+      unit: "×",
+    },
+    {
+      label: `large c=64: ours ${n} workers / FastAPI ${n} workers req/s *`,
+      value: div(at("large", "infergate-on-2w")?.rps, at("large", "fastapi-2w")?.rps),
+      unit: "×",
+    },
+  ];
+  return all.filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
+}
+
+/** Prints the table, raw ORT figures and ratios; writes latest.json, latest.md and throughput.svg to `out`. */
+export function emit(res: BenchResult, out: string): Ratio[] {
+  const ratios = computeRatios(res);
+  const title = (m: ModelKey) => res.models[m] ?? m;
+  const f2 = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
+  const loads = `load average ${f2(res.loadavg.before)} before, ${f2(res.loadavg.after)} after`;
+  const cpu = (c: string | undefined) => c ?? "any";
+  const header = [
+    `machine: ${res.machine}; ${loads}`,
+    `server under test: ${res.server}; servers and raw ORT on CPU ${cpu(res.serverCpus)}, load generator (autocannon) on CPU ${cpu(res.loadCpus)}`,
+    `${res.seconds} s per point after a ${res.warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${res.date}`,
+  ];
+
+  console.log(`\n${header.join("\n")}`);
+  console.log(textTable(res.rows, title));
+  if (res.rows.some((r) => !r.pinned))
+    console.log(`\n* multi-worker: not pinned, shares the ${res.cpus} cores with the load generator`);
+  if (Object.keys(res.raw).length)
+    console.log(
+      `\nraw ONNX Runtime, in-process, 1 intra-op thread, CPU ${cpu(res.serverCpus)} (rows/s by batch size):\n${textRaw(res.raw, title)}`,
+    );
+  console.log(`\nratios (this run):\n${textRatios(ratios)}`);
+
+  writeFileSync(`${out}/latest.json`, `${JSON.stringify({ ...res, ratios }, null, 2)}\n`);
+  writeFileSync(
+    `${out}/latest.md`,
+    markdown({
+      header: ["# infergate benchmark (`npm run bench`)", "", ...header.map((h) => `- ${h}`)],
+      rows: res.rows,
+      raw: res.raw,
+      ratios,
+      modelTitle: title,
+    }),
+  );
+
+  const models = (Object.keys(res.models) as ModelKey[]).filter(
+    (m) => res.rows.some((r) => r.model === m) || res.raw[m],
+  );
+  const panels = models.map((m) => {
+    const series: Series[] = [];
+    const targets = [...new Set(res.rows.map((r) => r.target))];
+    for (const t of targets) {
+      // The echo (HTTP limit) does not depend on the model: measured once, drawn in every panel.
+      const rows = res.rows.filter((r) => r.target === t && (r.model === m || BASELINES.has(t)));
+      const first = rows[0];
+      if (!first) continue;
+      series.push({
+        name: first.pinned ? first.name : `${first.name} (shares cores)`,
+        color: COLORS[t] ?? "#000",
+        points: rows.map((r) => ({ x: r.connections, y: r.rps * r.rowsPerRequest })),
+        dashed: BASELINES.has(t),
+      });
+    }
+    const best = bestBatch(res.raw[m] ?? []);
+    const one = res.raw[m]?.[0];
+    const flat = (name: string, color: string, y: number): Series => ({
+      name,
+      color,
+      points: [{ x: 1, y }],
+      dashed: true,
+      flat: true,
+    });
+    if (best) series.push(flat("raw ORT in-process, best batch", "#2ca02c", best.rowsPerSec));
+    if (one) series.push(flat("raw ORT in-process, batch 1", "#98df8a", one.rowsPerSec));
+    return { title: title(m), series };
+  });
+  if (panels.length) {
+    const xs = res.concurrencies.length > 1 ? res.concurrencies : [1, ...res.concurrencies];
+    const svg = renderChart({
+      title: "infergate: throughput vs concurrency (npm run bench)",
+      subtitle: [
+        `${res.machine}; ${loads}`,
+        `servers and raw ORT on CPU ${cpu(res.serverCpus)}, load generator on CPU ${cpu(res.loadCpus)}; ${res.seconds} s per point; server ${res.server}`,
+      ],
+      xLabel: "concurrent connections",
+      yLabel: "rows/s (1 row per request), log scale",
+      xs,
+      panels,
+    });
+    writeFileSync(`${out}/throughput.svg`, svg);
+  }
+  return ratios;
+}
