@@ -1,6 +1,9 @@
 """Checks the dev environment that terraform/test.sh applied to moto_server.
 
 Usage: python3 moto_verify.py <endpoint> <terraform output -json file>
+       python3 moto_verify.py state-in-bucket <endpoint> <bucket> <key>
+       python3 moto_verify.py replan-drift <terraform show -json plan file>
+       python3 moto_verify.py empty-bucket <endpoint> <bucket>
 
 Reads the resources back through the AWS APIs (boto3 against moto) and checks
 the properties the issue asks for, independently of Terraform's own state.
@@ -156,5 +159,73 @@ def main():
     return 1 if failures else 0
 
 
+def state_in_bucket(endpoint, bucket, key):
+    """The dev state was written to the bootstrap bucket, encrypted, and no lock is left behind."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-central-1")
+    head = s3.head_object(Bucket=bucket, Key=key)
+    check(head["ContentLength"] > 0, f"state object s3://{bucket}/{key} exists")
+    check(head.get("ServerSideEncryption") == "aws:kms", "state object is SSE-KMS encrypted")
+    state = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    check(len(state.get("resources", [])) > 0, f"state holds {len(state.get('resources', []))} resources")
+    lock = s3.list_objects_v2(Bucket=bucket, Prefix=key + ".tflock").get("KeyCount", 0)
+    check(lock == 0, "no S3 lock file left after apply")
+    return 1 if failures else 0
+
+
+# Resource types whose drift after apply comes from moto not modelling EKS fully:
+# it ignores the cluster's accessConfig (-> cluster replacement), reports a
+# default disk_size on node groups that use a launch template (-> replacement)
+# and adds a "launch-template" tag specification to launch templates. Everything
+# that depends on the cluster's OIDC issuer or the node groups' ASGs follows.
+MOTO_EKS_GAP_TYPES = {
+    "aws_eks_cluster", "aws_eks_node_group", "aws_launch_template", "aws_autoscaling_schedule",
+    "aws_iam_openid_connect_provider", "aws_iam_role",
+}
+
+
+def replan_drift(plan_file):
+    with open(plan_file) as f:
+        plan = json.load(f)
+    drift = [rc for rc in plan.get("resource_changes", []) if rc["change"]["actions"] not in (["no-op"], ["read"])]
+    for rc in drift:
+        print(f"  drift {'/'.join(rc['change']['actions'])}: {rc['address']}")
+    unexpected = [rc["address"] for rc in drift if rc["type"] not in MOTO_EKS_GAP_TYPES]
+    # IAM roles may only drift through their trust policy (new OIDC issuer), never their permissions.
+    for rc in drift:
+        if rc["type"] == "aws_iam_role" and rc["change"]["actions"] == ["update"]:
+            before, after = rc["change"]["before"], rc["change"]["after"]
+            changed = sorted(k for k in after if k in before and before[k] != after[k])
+            unknown = sorted(k for k, v in (rc["change"].get("after_unknown") or {}).items() if v)
+            if set(changed + unknown) - {"assume_role_policy"}:
+                unexpected.append(f"{rc['address']} ({changed + unknown})")
+    check(not unexpected, f"no drift outside {sorted(MOTO_EKS_GAP_TYPES)}: {unexpected}")
+    return 1 if failures else 0
+
+
+def empty_bucket(endpoint, bucket):
+    """Deletes every object version and delete marker while versioning is still on.
+
+    moto 5.2 crashes (FakeDeleteMarker has no dispose) when the provider's
+    force_destroy deletes delete markers after versioning was suspended, which
+    terraform destroy does for the state bucket (the S3 lock file leaves delete
+    markers behind). Emptying it first keeps the destroy itself a real test.
+    """
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-central-1")
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+    count = 0
+    for page in pages:
+        for v in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+            count += 1
+    print(f"emptied s3://{bucket}: {count} versions/delete markers removed")
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "empty-bucket":
+        sys.exit(empty_bucket(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) == 5 and sys.argv[1] == "state-in-bucket":
+        sys.exit(state_in_bucket(sys.argv[2], sys.argv[3], sys.argv[4]))
+    if len(sys.argv) == 3 and sys.argv[1] == "replan-drift":
+        sys.exit(replan_drift(sys.argv[2]))
     sys.exit(main())

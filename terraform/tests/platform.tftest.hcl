@@ -374,7 +374,7 @@ run "irsa_read_only_on_model_prefix" {
   }
 
   assert {
-    condition     = output.helm_values.serviceAccount.annotations["eks.amazonaws.com/role-arn"] == aws_iam_role.service[0].arn
+    condition     = output.helm_values.serviceAccount.irsaRoleArn == aws_iam_role.service[0].arn && output.helm_values.serviceAccount.annotations["eks.amazonaws.com/role-arn"] == aws_iam_role.service[0].arn
     error_message = "helm_values must carry the role annotation"
   }
 }

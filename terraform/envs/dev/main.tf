@@ -49,12 +49,16 @@ locals {
     } : {}
   )
 
-  schedules = var.scheduled_scale_down.enabled ? {
+  # Scale every group to zero in the evening and back to its normal size in the morning.
+  schedules = {
     for k, g in local.node_groups : k => {
-      scale-down = { recurrence = var.scheduled_scale_down.scale_down_recurrence, time_zone = var.scheduled_scale_down.time_zone, min_size = 0, max_size = g.max_size, desired_size = 0 }
-      scale-up   = { recurrence = var.scheduled_scale_down.scale_up_recurrence, time_zone = var.scheduled_scale_down.time_zone, min_size = g.min_size, max_size = g.max_size, desired_size = g.desired_size }
+      for name, s in {
+        scale-down = { recurrence = var.scheduled_scale_down.scale_down_recurrence, min_size = 0, desired_size = 0 }
+        scale-up   = { recurrence = var.scheduled_scale_down.scale_up_recurrence, min_size = g.min_size, desired_size = g.desired_size }
+      } : name => merge(s, { max_size = g.max_size, time_zone = var.scheduled_scale_down.time_zone })
+      if var.scheduled_scale_down.enabled
     }
-  } : {}
+  }
 }
 
 module "platform" {
@@ -92,7 +96,7 @@ module "platform" {
   }
 
   eks_managed_node_groups = {
-    for k, g in local.node_groups : k => merge(g, { schedules = lookup(local.schedules, k, {}) })
+    for k, g in local.node_groups : k => merge(g, { schedules = local.schedules[k] })
   }
 
   service_account_namespace = var.service_account_namespace

@@ -97,3 +97,8 @@ output "helm_values" {
   description = "Helm values fragment for the infergate chart (terraform output -json helm_values)."
   value       = module.platform.helm_values
 }
+
+output "nat_public_ips" {
+  description = "Public egress IPs of the NAT gateways."
+  value       = module.platform.nat_public_ips
+}

@@ -155,13 +155,19 @@ output "ecr_repository_arn" {
 }
 
 output "helm_values" {
-  description = "Helm values fragment wiring the chart to this platform (service account annotation, model repository, image repository)."
+  description = "Values for the infergate Helm chart (helm/infergate): `terraform output -json helm_values > platform-values.json`, then `helm upgrade --install ... -f platform-values.json`."
   value = {
+    image = { repository = aws_ecr_repository.this.repository_url }
+    config = {
+      modelRepository = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
+      awsRegion       = local.region
+    }
     serviceAccount = {
-      name        = var.service_account_name
+      name = var.service_account_name
+      # The chart renders irsaRoleArn into the eks.amazonaws.com/role-arn annotation;
+      # the annotation is set as well for charts that only take annotations.
+      irsaRoleArn = try(aws_iam_role.service[0].arn, null)
       annotations = { "eks.amazonaws.com/role-arn" = try(aws_iam_role.service[0].arn, null) }
     }
-    image = { repository = aws_ecr_repository.this.repository_url }
-    env   = { INFERGATE_MODEL_REPOSITORY = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}" }
   }
 }

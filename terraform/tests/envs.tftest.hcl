@@ -1,0 +1,196 @@
+# Plans/applies each environment root against a mocked AWS provider, so a
+# broken root fails here before anyone runs it against AWS.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/test"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-central-1"
+    }
+  }
+
+  mock_data "aws_eks_addon_version" {
+    defaults = {
+      version = "v1.0.0-eksbuild.1"
+    }
+  }
+
+  mock_resource "aws_eks_cluster" {
+    defaults = {
+      arn                   = "arn:aws:eks:eu-central-1:123456789012:cluster/infergate-test"
+      endpoint              = "https://EXAMPLE.gr7.eu-central-1.eks.amazonaws.com"
+      identity              = [{ oidc = [{ issuer = "https://oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE0123456789" }] }]
+      certificate_authority = [{ data = "LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0t" }]
+    }
+  }
+
+  mock_resource "aws_eks_node_group" {
+    defaults = {
+      resources = [{ autoscaling_groups = [{ name = "eks-mock-asg" }], remote_access_security_group_id = "" }]
+    }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::infergate-test-models-123456789012"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE0123456789"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mock"
+    }
+  }
+
+  mock_resource "aws_iam_policy" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:policy/mock"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-central-1:123456789012:log-group:mock"
+    }
+  }
+
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      repository_url = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/infergate-test"
+    }
+  }
+
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id             = "lt-0123456789abcdef0"
+      latest_version = 1
+    }
+  }
+}
+
+run "dev" {
+  command = apply
+
+  module {
+    source = "../envs/dev"
+  }
+
+  variables {
+    admin_role_arns = ["arn:aws:iam::123456789012:role/platform-admin"]
+  }
+
+  assert {
+    condition     = length(output.private_subnet_ids) == 2 && length(output.public_subnet_ids) == 2
+    error_message = "dev spans two AZs"
+  }
+
+  assert {
+    condition     = length(output.nat_public_ips) == 1
+    error_message = "dev uses a single NAT gateway"
+  }
+
+  assert {
+    condition     = output.eks_managed_node_groups["inference-spot"].capacity_type == "SPOT" && length(output.eks_managed_node_groups["inference-spot"].instance_types) >= 2
+    error_message = "dev has a spot inference group with several instance types"
+  }
+
+  assert {
+    condition     = !contains(keys(output.eks_managed_node_groups), "gpu")
+    error_message = "the GPU group is opt-in"
+  }
+
+  assert {
+    condition     = output.helm_values.config.modelRepository == "s3://infergate-dev-models-123456789012/models" && output.helm_values.config.awsRegion == "eu-central-1" && output.helm_values.serviceAccount.name == "infergate"
+    error_message = "helm values point at the dev model prefix and service account"
+  }
+}
+
+run "dev_with_gpu_and_public_endpoint" {
+  command = apply
+
+  module {
+    source = "../envs/dev"
+  }
+
+  variables {
+    enable_gpu_node_group        = true
+    endpoint_public_access       = true
+    endpoint_public_access_cidrs = ["198.51.100.0/24"]
+    scheduled_scale_down         = { enabled = false }
+  }
+
+  assert {
+    condition     = contains(keys(output.eks_managed_node_groups), "gpu")
+    error_message = "enable_gpu_node_group adds the GPU group"
+  }
+}
+
+run "staging" {
+  command = apply
+
+  module {
+    source = "../envs/staging"
+  }
+
+  assert {
+    condition     = length(output.private_subnet_ids) == 3 && length(output.nat_public_ips) == 1
+    error_message = "staging spans three AZs with one NAT gateway"
+  }
+}
+
+run "prod" {
+  command = apply
+
+  module {
+    source = "../envs/prod"
+  }
+
+  assert {
+    condition     = length(output.private_subnet_ids) == 3 && length(output.nat_public_ips) == 3
+    error_message = "prod spans three AZs with one NAT gateway per AZ"
+  }
+
+  assert {
+    condition     = output.model_bucket_name == "infergate-prod-models-123456789012"
+    error_message = "prod model bucket name"
+  }
+}
+
+run "prod_rejects_two_azs" {
+  command = plan
+
+  module {
+    source = "../envs/prod"
+  }
+
+  variables {
+    azs = ["eu-central-1a", "eu-central-1b"]
+  }
+
+  expect_failures = [var.azs]
+}
