@@ -3,20 +3,25 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { DataPlane } from "./core/data-plane.js";
+import type { Reconciler } from "./core/reconciler.js";
 import { installErrorHandler } from "./http/error-handler.js";
 import { installContentTypes } from "./http/plugins/content-type.js";
 import { installMetrics } from "./http/plugins/metrics.js";
 import { installOpenApi } from "./http/plugins/openapi.js";
+import { adminRoutes } from "./http/routes/admin.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { v1PredictRoutes } from "./http/routes/v1-predict.js";
 import { v2ModelRoutes } from "./http/routes/v2-models.js";
 import type { Metrics } from "./metrics.js";
+import type { ModelSource } from "./repository/source.js";
 
 export type AppDeps = Readonly<{
-  config: Pick<Config, "bodyLimitBytes" | "docs" | "logPayloads">;
+  config: Pick<Config, "bodyLimitBytes" | "docs" | "logPayloads" | "routingKeyHeader" | "adminToken">;
   logger: Logger;
   metrics: Metrics;
   dataPlane: DataPlane;
+  reconciler: Reconciler;
+  source: ModelSource;
 }>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,7 +71,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.docs) await installOpenApi(app);
   await installMetrics(app, metrics);
   await app.register(healthRoutes, { dataPlane });
-  await app.register(v2ModelRoutes, { dataPlane });
-  await app.register(v1PredictRoutes, { dataPlane });
+  const routingKeyHeader = config.routingKeyHeader;
+  await app.register(v2ModelRoutes, { dataPlane, routingKeyHeader });
+  await app.register(v1PredictRoutes, { dataPlane, routingKeyHeader });
+  // Without a token the admin API does not exist (404), rather than existing unprotected.
+  if (config.adminToken) await app.register(adminRoutes, { ...deps, adminToken: config.adminToken });
   return app;
 }

@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { type TrackPointer, trackPointerSchema } from "./repository/track-pointer.js";
 import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
 
 /**
@@ -42,7 +43,9 @@ const repositoryUri = z
   .transform((s) => (s.startsWith("/") ? `file://${s}` : s));
 
 const graphOptimization = z.enum(["disabled", "basic", "extended", "all"]);
-const track = z.enum(["stable", "canary", "shadow"]);
+export const TRACKS = ["stable", "canary", "shadow"] as const;
+export type Track = (typeof TRACKS)[number];
+const track = z.enum(TRACKS);
 
 /**
  * Every environment variable the service reads, in one schema. Names follow the design card:
@@ -74,7 +77,27 @@ const envSchema = z.object({
   INFERGATE_GRAPH_OPTIMIZATION_LEVEL: graphOptimization.default("all"),
   INFERGATE_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   INFERGATE_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-  INFERGATE_TRACK: track.default("stable"),
+  INFERGATE_TRACK: track.optional(),
+  INFERGATE_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  INFERGATE_POLL_INTERVAL_MS: int(0, 86_400_000).default(30_000),
+  INFERGATE_ROUTING_KEY_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .transform((s) => s.toLowerCase())
+    .default("x-routing-key"),
+  INFERGATE_SHADOW_QUEUE_SIZE: int(1, 100_000).default(64),
+  INFERGATE_TRACKS: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), trackPointerSchema))
+    .optional(),
   INFERGATE_LOG_PAYLOADS: bool.default(false),
   INFERGATE_DOCS: bool.default(true),
   INFERGATE_WORKERS: int(0, 256).default(0),
@@ -101,7 +124,14 @@ export type Config = Readonly<{
   runtime: Readonly<{ intraOpThreads: number; graphOptimizationLevel: z.infer<typeof graphOptimization> }>;
   bodyLimitBytes: number;
   drainTimeoutMs: number;
-  track: z.infer<typeof track>;
+  /** Set: every metric this process emits carries this track (one side of a pod-level canary). */
+  track: Track | undefined;
+  adminToken: string | undefined;
+  pollIntervalMs: number;
+  routingKeyHeader: string;
+  shadowQueueSize: number;
+  /** Fallback track pointers per model, for repositories without `<model>/tracks.json`. */
+  tracks: Readonly<Record<string, TrackPointer>>;
   logPayloads: boolean;
   docs: boolean;
   workers: number;
@@ -174,6 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.INFERGATE_BODY_LIMIT_BYTES,
     drainTimeoutMs: e.INFERGATE_DRAIN_TIMEOUT_MS,
     track: e.INFERGATE_TRACK,
+    adminToken: e.INFERGATE_ADMIN_TOKEN,
+    pollIntervalMs: e.INFERGATE_POLL_INTERVAL_MS,
+    routingKeyHeader: e.INFERGATE_ROUTING_KEY_HEADER,
+    shadowQueueSize: e.INFERGATE_SHADOW_QUEUE_SIZE,
+    tracks: e.INFERGATE_TRACKS ?? {},
     logPayloads: e.INFERGATE_LOG_PAYLOADS,
     docs: e.INFERGATE_DOCS,
     workers: e.INFERGATE_WORKERS === 0 ? defaultWorkers() : e.INFERGATE_WORKERS,

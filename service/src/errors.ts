@@ -74,6 +74,14 @@ export const Errors = {
     400,
     (version: string) => `"${version}" is not a model version (positive integer)`,
   ),
+  // 401 / 409
+  unauthorized: define(
+    "UNAUTHORIZED",
+    401,
+    () => "missing or wrong bearer token",
+    () => ({ "www-authenticate": 'Bearer realm="infergate-admin"' }),
+  ),
+  conflict: define("CONFLICT", 409, (detail: string) => detail),
   // 404
   routeNotFound: define("ROUTE_NOT_FOUND", 404, (method: string, url: string) => `no route ${method} ${url}`),
   modelNotFound: define("MODEL_NOT_FOUND", 404, (model: string) => `model "${model}" is not served here`),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
+import type { Track } from "./config.js";
 
 export const OUTCOMES = ["success", "client_error", "server_error", "rejected", "timeout"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -93,7 +94,39 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(readonly track: string) {}
+  readonly shadowComparisons = new Counter({
+    name: "infergate_shadow_comparisons_total",
+    help: "Shadowed rows compared with the answer: agree when both versions predict the same top class.",
+    labelNames: ["model", "stable_version", "candidate_version", "agreement"] as const,
+    registers: [this.registry],
+  });
+  readonly shadowScoreDiff = new Histogram({
+    name: "infergate_shadow_score_abs_diff",
+    help: "Per shadowed row, the mean absolute difference between the two versions' scores.",
+    labelNames: ["model", "stable_version", "candidate_version"] as const,
+    buckets: [0.0001, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly shadowDropped = new Counter({
+    name: "infergate_shadow_dropped_total",
+    help: "Shadow runs skipped because the shadow queue (or the candidate's queue) was full.",
+    labelNames: ["model", "reason"] as const,
+    registers: [this.registry],
+  });
+  readonly adminChanges = new Counter({
+    name: "infergate_admin_changes_total",
+    help: "Track changes made through the admin API, by action.",
+    labelNames: ["model", "action"] as const,
+    registers: [this.registry],
+  });
+  readonly reloads = new Counter({
+    name: "infergate_repository_reloads_total",
+    help: "Repository reconciliations, by trigger and result.",
+    labelNames: ["trigger", "result"] as const,
+    registers: [this.registry],
+  });
+
+  constructor(readonly pinnedTrack?: Track) {}
 
   /** Batch queue metrics of one version, bound once at load time. */
   forBatcher(model: string, version: number): BatchMetrics {
@@ -118,17 +151,34 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** `classes`: a classifier's labels, so each class's counter is bound once here. */
-  forVersion(model: string, version: number, classes: readonly string[] = []): VersionMetrics {
+  /**
+   * Metrics of one version, bound once per track on first use so the predict path does no label
+   * lookups. `classes` are a classifier's labels. A pinned track (INFERGATE_TRACK: this process
+   * is one side of a pod-level canary) replaces whatever track the server would use.
+   */
+  forVersion(
+    model: string,
+    version: number,
+    classes: readonly string[] = [],
+  ): (track: Track) => VersionMetrics {
     const v = String(version);
-    const outcomes = Object.fromEntries(
-      OUTCOMES.map((o) => [o, this.inferenceRequests.labels(model, v, this.track, o)]),
-    ) as Record<Outcome, Counter.Internal>;
-    return {
-      outcomes,
-      duration: this.inferenceDuration.labels(model, v, this.track),
-      inflight: this.inflight.labels(model, v, this.track),
-      classes: classes.map((c) => this.predictedClass.labels(model, v, this.track, c)),
+    const bound = new Map<Track, VersionMetrics>();
+    return (requested) => {
+      const track = this.pinnedTrack ?? requested;
+      let m = bound.get(track);
+      if (!m) {
+        const outcomes = Object.fromEntries(
+          OUTCOMES.map((o) => [o, this.inferenceRequests.labels(model, v, track, o)]),
+        ) as Record<Outcome, Counter.Internal>;
+        m = {
+          outcomes,
+          duration: this.inferenceDuration.labels(model, v, track),
+          inflight: this.inflight.labels(model, v, track),
+          classes: classes.map((c) => this.predictedClass.labels(model, v, track, c)),
+        };
+        bound.set(track, m);
+      }
+      return m;
     };
   }
 }

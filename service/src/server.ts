@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     return;
   }
   const service = await createService(config, logger);
-  const { app, loader, dataPlane } = service;
+  const { app, dataPlane } = service;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // share of traffic (503s) before its models are warm.
   if (!cluster.isWorker) await app.listen({ port: config.port, host: config.host });
   logger.info({ repository: service.source.uri, policy: config.versionPolicy }, "loading models");
-  await loader.loadAll();
+  await service.start();
   if (cluster.isWorker) await app.listen({ port: config.port, host: config.host });
   logger.info({ ready: dataPlane.ready() }, dataPlane.ready() ? "server ready" : "server up but not ready");
 }

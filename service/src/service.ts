@@ -5,12 +5,17 @@ import type { Config } from "./config.js";
 import { DataPlane } from "./core/data-plane.js";
 import { ModelLoader } from "./core/model-loader.js";
 import { ModelRegistry } from "./core/model-registry.js";
+import { Reconciler } from "./core/reconciler.js";
+import { ShadowRunner } from "./core/shadow.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { createSource, type ModelSource } from "./repository/source.js";
 
 export type Service = {
   app: FastifyInstance;
+  reconciler: Reconciler;
+  /** Loads what the repository asks for, then lets readiness turn true and starts polling. */
+  start(): Promise<void>;
   dataPlane: DataPlane;
   registry: ModelRegistry;
   loader: ModelLoader;
@@ -23,20 +28,27 @@ export type Service = {
 
 /**
  * Wires the parts together: source → loader → registry → data plane → HTTP app. Models are not
- * loaded here; call `loader.loadAll()` (server.ts does, after it starts listening, so liveness
- * answers while large models download).
+ * loaded here; call `start()` (server.ts does, after it starts listening, so liveness answers
+ * while large models download).
  */
 export async function createService(config: Config, logger: Logger = createLogger(config)): Promise<Service> {
   const metrics = new Metrics(config.track);
   const registry = new ModelRegistry();
   const source = createSource(config);
   const loader = new ModelLoader({ source, registry, metrics, logger, config });
-  const dataPlane = new DataPlane(registry);
-  const app = await buildApp({ config, logger, metrics, dataPlane });
+  const dataPlane = new DataPlane(registry, new ShadowRunner(config.shadowQueueSize, metrics));
+  const reconciler = new Reconciler({ source, registry, loader, metrics, logger, config });
+  const app = await buildApp({ config, logger, metrics, dataPlane, reconciler, source });
+  const start = async () => {
+    await reconciler.reconcile("startup");
+    dataPlane.markStarted();
+    reconciler.start();
+  };
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       dataPlane.startDraining();
+      reconciler.stop();
       // Node closes only the connections idle at close(); keep-alive sockets that finish their
       // in-flight request afterwards would hold the drain open until their keep-alive timeout.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
@@ -50,5 +62,5 @@ export async function createService(config: Config, logger: Logger = createLogge
     })();
     return closed;
   };
-  return { app, dataPlane, registry, loader, source, metrics, logger, close };
+  return { app, reconciler, start, dataPlane, registry, loader, source, metrics, logger, close };
 }

@@ -9,7 +9,11 @@ describe("loadConfig", () => {
     expect(c.repository).toBe(`file://${BUNDLED_REPOSITORY}`);
     expect(c.versionPolicy).toEqual({ kind: "latest", count: 1 });
     expect(c.runtime).toEqual({ intraOpThreads: 1, graphOptimizationLevel: "all" });
-    expect(c.track).toBe("stable");
+    expect(c.track).toBeUndefined(); // not pinned: in-server tracks label their own metrics
+    expect(c.adminToken).toBeUndefined();
+    expect(c.pollIntervalMs).toBe(30_000);
+    expect(c.routingKeyHeader).toBe("x-routing-key");
+    expect(c.tracks).toEqual({});
     expect(c.workers).toBe(defaultWorkers());
     expect(c.batching).toEqual({ enabled: true, maxBatchSize: 32, maxQueueDelayUs: 0, maxQueueSize: 256 });
   });
@@ -82,6 +86,10 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "verbose"],
     ["INFERGATE_MODELS", "a/b"],
     ["INFERGATE_TRACK", "blue"],
+    ["INFERGATE_ADMIN_TOKEN", "short"],
+    ["INFERGATE_TRACKS", "{not json"],
+    ["INFERGATE_TRACKS", '{"digits":{"mode":"canary","weight":0.1}}'],
+    ["INFERGATE_ROUTING_KEY_HEADER", "x key"],
   ])("fails fast naming %s when it is %j", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));

@@ -55,7 +55,7 @@ describe("server process over real HTTP on 127.0.0.1", () => {
   });
 
   it("fails fast with a message naming a bad variable", async () => {
-    const err = await startServerProcess({ INFERGATE_VERSION_POLICY: "newest" }, { timeoutMs: 5_000 }).catch(
+    const err = await startServerProcess({ INFERGATE_VERSION_POLICY: "newest" }, { timeoutMs: 30_000 }).catch(
       (e: Error) => e,
     );
     expect(err).toBeInstanceOf(Error);

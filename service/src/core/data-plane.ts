@@ -2,8 +2,9 @@ import { Errors, InfergateError } from "../errors.js";
 import type { Outcome } from "../metrics.js";
 import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
 import { parseVersion } from "../repository/version-policy.js";
-import type { ModelRegistry } from "./model-registry.js";
+import type { ModelRegistry, Route } from "./model-registry.js";
 import type { ServedVersion } from "./served-version.js";
+import type { ShadowRunner } from "./shadow.js";
 
 export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
@@ -25,15 +26,24 @@ function outcomeOf(err: unknown): Outcome {
  */
 export class DataPlane {
   private draining = false;
+  private started = false;
 
-  constructor(readonly registry: ModelRegistry) {}
+  constructor(
+    readonly registry: ModelRegistry,
+    private readonly shadow: ShadowRunner,
+  ) {}
+
+  /** Start-up loading is over: readiness may turn true from now on. */
+  markStarted(): void {
+    this.started = true;
+  }
 
   live(): boolean {
     return true;
   }
 
   ready(): boolean {
-    return !this.draining && this.registry.allReady();
+    return this.started && !this.draining && this.registry.allReady();
   }
 
   /** Called on SIGTERM: readiness drops at once; in-flight work is left to finish. */
@@ -99,16 +109,20 @@ export class DataPlane {
     }
   }
 
+  /** Picks who answers a request (and who shadows it): see ModelRegistry.route. */
+  route(model: string, version: string | undefined, routingKey: string | undefined): Route {
+    return this.registry.route(model, this.parseVersionParam(version), routingKey);
+  }
+
   /**
-   * Decodes (through the transport's codec) and runs a request on a resolved version. Decoding
-   * happens here so that malformed requests count as client errors of that model version.
+   * Decodes (through the transport's codec) and runs a request on a routed version. Decoding
+   * happens here so that malformed requests count as client errors of that model version. A
+   * shadow candidate gets the same inputs after the answer is ready, off the response path.
    */
-  async infer(
-    served: ServedVersion,
-    decode: () => InferenceRequest,
-    timeoutMs?: number,
-  ): Promise<InferenceResult> {
-    const m = served.metrics;
+  async infer(route: Route, decode: () => InferenceRequest, timeoutMs?: number): Promise<InferenceResult> {
+    const served = route.served;
+    const m = served.metrics(route.track);
+    served.enter();
     m.inflight.inc();
     const stop = m.duration.startTimer();
     try {
@@ -116,8 +130,9 @@ export class DataPlane {
       served.checkInputs(request.inputs);
       const outputNames = served.selectOutputs(request.outputs);
       const outputs = await served.run(request.inputs, outputNames, request.timeoutMs ?? timeoutMs);
-      served.countPredictions(outputs);
+      served.countPredictions(outputs, m.classes);
       m.outcomes.success.inc();
+      if (route.shadow) this.shadow.submit(served, route.shadow, request.inputs, outputs);
       return { model: served.model, version: served.version, id: request.id, outputs };
     } catch (err) {
       m.outcomes[outcomeOf(err)].inc();
@@ -126,6 +141,7 @@ export class DataPlane {
     } finally {
       stop();
       m.inflight.dec();
+      served.leave();
     }
   }
 }

@@ -82,16 +82,4 @@ export class ModelLoader {
     }
     return plan;
   }
-
-  /** Start-up: discover and load everything the policy selects, one version at a time. */
-  async loadAll(): Promise<void> {
-    const { registry, logger, source } = this.deps;
-    const plan = await this.discover();
-    for (const model of plan.keys()) registry.declare(model);
-    for (const [model, versions] of plan) {
-      if (versions.length === 0)
-        logger.error({ model, repository: source.uri }, "model has no versions to load");
-      for (const version of versions) await this.loadAndRegister(model, version);
-    }
-  }
 }

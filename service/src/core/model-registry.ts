@@ -1,4 +1,6 @@
+import type { Track } from "../config.js";
 import { Errors } from "../errors.js";
+import type { TrackPointer } from "../repository/track-pointer.js";
 import type { ServedVersion } from "./served-version.js";
 
 export type VersionState =
@@ -9,9 +11,26 @@ export type VersionState =
 
 type ModelSlot = {
   versions: Map<number, VersionState>;
-  /** The newest ready version: where unversioned requests go. Kept current on every change. */
+  /** The newest ready version: where unversioned requests go without a pointer. */
   newest: ServedVersion | undefined;
+  pointer: TrackPointer | undefined;
+  /** Resolved from the pointer on every change, so routing is two reads and a compare. */
+  stable: ServedVersion | undefined;
+  candidate: ServedVersion | undefined;
 };
+
+/** Where an unversioned request goes: who answers, under which track, and who shadows it. */
+export type Route = { served: ServedVersion; track: Track; shadow: ServedVersion | undefined };
+
+/** FNV-1a of a routing key, scaled to [0, 1): the same key always lands on the same side. */
+export function stickyFraction(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 2 ** 32;
+}
 
 /**
  * Which model versions exist and what state each is in. The one place that answers "who serves
@@ -23,7 +42,13 @@ export class ModelRegistry {
   private slot(model: string): ModelSlot {
     let s = this.models.get(model);
     if (!s) {
-      s = { versions: new Map(), newest: undefined };
+      s = {
+        versions: new Map(),
+        newest: undefined,
+        pointer: undefined,
+        stable: undefined,
+        candidate: undefined,
+      };
       this.models.set(model, s);
     }
     return s;
@@ -35,6 +60,58 @@ export class ModelRegistry {
       if (st.state === "ready" && (!newest || st.served.version > newest.version)) newest = st.served;
     }
     slot.newest = newest;
+    const ready = (v: number | undefined) => {
+      const st = v === undefined ? undefined : slot.versions.get(v);
+      return st?.state === "ready" ? st.served : undefined;
+    };
+    // A pointer's stable that is not ready (yet) falls back to the newest ready version.
+    slot.stable = ready(slot.pointer?.stable) ?? newest;
+    const candidate = slot.pointer?.mode === "off" ? undefined : ready(slot.pointer?.candidate);
+    slot.candidate = candidate === slot.stable ? undefined : candidate;
+  }
+
+  /** Installs (or clears) a model's track pointer; takes effect for the next request. */
+  setPointer(model: string, pointer: TrackPointer | undefined): void {
+    const slot = this.slot(model);
+    slot.pointer = pointer;
+    this.refresh(slot);
+  }
+
+  pointer(model: string): TrackPointer | undefined {
+    return this.models.get(model)?.pointer;
+  }
+
+  /** The versions answering now: stable (or newest) and the active candidate. */
+  tracks(model: string): { stable: ServedVersion | undefined; candidate: ServedVersion | undefined } {
+    const slot = this.models.get(model);
+    return { stable: slot?.stable, candidate: slot?.candidate };
+  }
+
+  /**
+   * Routes a request. Versioned requests are never rerouted (track canary only if that version
+   * is the active candidate). Unversioned: canary mode sends a `weight` share to the candidate
+   * (sticky per routing key), shadow mode answers with stable and marks a share for shadowing.
+   */
+  route(model: string, version: number | undefined, routingKey: string | undefined): Route {
+    const slot = this.models.get(model);
+    if (!slot) throw Errors.modelNotFound(model);
+    if (version !== undefined) {
+      const served = this.resolve(model, version);
+      return { served, track: served === slot.candidate ? "canary" : "stable", shadow: undefined };
+    }
+    const stable = slot.stable;
+    if (!stable) throw Errors.modelNotReady(model);
+    const candidate = slot.candidate;
+    if (!candidate) return { served: stable, track: "stable", shadow: undefined };
+    const pointer = slot.pointer as TrackPointer;
+    const draw = routingKey === undefined ? Math.random() : stickyFraction(routingKey);
+    const chosen = draw < pointer.weight;
+    if (pointer.mode === "canary") {
+      return chosen
+        ? { served: candidate, track: "canary", shadow: undefined }
+        : { served: stable, track: "stable", shadow: undefined };
+    }
+    return { served: stable, track: "stable", shadow: chosen ? candidate : undefined };
   }
 
   /** Declares a model even before any version loads, so readiness can wait for it. */
@@ -72,8 +149,8 @@ export class ModelRegistry {
     const slot = this.models.get(model);
     if (!slot) throw Errors.modelNotFound(model);
     if (version === undefined) {
-      if (!slot.newest) throw Errors.modelNotReady(model);
-      return slot.newest;
+      if (!slot.stable) throw Errors.modelNotReady(model);
+      return slot.stable;
     }
     const st = slot.versions.get(version);
     if (!st) throw Errors.versionNotFound(model, version);
@@ -81,13 +158,13 @@ export class ModelRegistry {
     return st.served;
   }
 
-  /** Every declared model has a ready version and nothing is still loading. */
+  /**
+   * Every declared model has a version answering. Versions loading beside them (a reload) do
+   * not make the server unready: what serves keeps serving.
+   */
   allReady(): boolean {
     if (this.models.size === 0) return false;
-    for (const slot of this.models.values()) {
-      if (!slot.newest) return false;
-      for (const st of slot.versions.values()) if (st.state === "loading") return false;
-    }
+    for (const slot of this.models.values()) if (!slot.stable) return false;
     return true;
   }
 

@@ -1,3 +1,4 @@
+import type { Track } from "../config.js";
 import { Errors } from "../errors.js";
 import type { VersionMetrics } from "../metrics.js";
 import type { Manifest, TensorSpec } from "../repository/manifest.js";
@@ -43,8 +44,9 @@ export class ServedVersion {
     readonly version: number,
     readonly manifest: Manifest,
     readonly run: RunFn,
-    readonly metrics: VersionMetrics,
-    readonly release: () => Promise<void>,
+    /** Metrics of this version for a track (bound once per track). */
+    readonly metrics: (track: Track) => VersionMetrics,
+    private readonly releaseSession: () => Promise<void>,
   ) {
     this.inputSpecs = new Map(manifest.inputs.map((s) => [s.name, s]));
     this.outputNames = Object.freeze(manifest.outputs.map((o) => o.name));
@@ -112,9 +114,8 @@ export class ServedVersion {
    * Counts each answered row under its predicted class (classifiers only), from the label
    * output when it was returned, else from the argmax of the probabilities.
    */
-  countPredictions(outputs: readonly HostTensor[]): void {
+  countPredictions(outputs: readonly HostTensor[], counters: VersionMetrics["classes"]): void {
     const cls = this.classifier;
-    const counters = this.metrics.classes;
     if (!cls || counters.length === 0) return;
     for (const t of outputs) {
       if (t.name === cls.labelOutput) {
@@ -130,6 +131,28 @@ export class ServedVersion {
       for (let j = 1; j < k; j++) if ((probs[row + j] as number) > (probs[row + best] as number)) best = j;
       counters[best]?.inc();
     }
+  }
+
+  /** Requests (answered or shadow) using this version now; it is released only at zero. */
+  private active = 0;
+  private retired: (() => void) | undefined;
+
+  enter(): void {
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+    if (this.active === 0) this.retired?.();
+  }
+
+  /**
+   * Called once the registry no longer routes to this version: waits for requests already on
+   * it (in flight or queued in its batcher) to finish, then releases the session.
+   */
+  async release(): Promise<void> {
+    if (this.active > 0) await new Promise<void>((resolve) => (this.retired = resolve));
+    await this.releaseSession();
   }
 
   /** Requested output names, in request order; all outputs when none are requested. */

@@ -28,7 +28,7 @@ export async function loadForEvaluation(ref: VersionRef, config: Config): Promis
   const loader = new ModelLoader({
     source,
     registry: new ModelRegistry(),
-    metrics: new Metrics("gate"),
+    metrics: new Metrics(),
     logger: pino({ level: "silent" }),
     // The whole server config (runtime, batching...) so every loader setting matches a server's.
     config: { ...config, models: [ref.model], versionPolicy: { kind: "specific", versions: [ref.version] } },

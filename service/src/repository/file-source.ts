@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelLoadError } from "../errors.js";
 import { sha256File } from "./cache.js";
 import type { ModelSource } from "./source.js";
+import { POINTER_FILE } from "./track-pointer.js";
 import { parseVersion } from "./version-policy.js";
 
 async function isFile(path: string): Promise<boolean> {
@@ -72,9 +73,28 @@ export class FileSource implements ModelSource {
     return path;
   }
 
+  async readPointer(model: string): Promise<{ text: string; where: string } | undefined> {
+    const path = join(this.root, model, POINTER_FILE);
+    try {
+      return { text: await readFile(path, "utf8"), where: path };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  async writePointer(model: string, text: string): Promise<void> {
+    const path = join(this.root, model, POINTER_FILE);
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, path); // readers see the old pointer or the new one, never half of one
+  }
+
   async fingerprint(): Promise<string> {
     const hash = createHash("sha256");
     for (const model of await this.listModels()) {
+      const pointer = await this.readPointer(model);
+      if (pointer) hash.update(`${model}/tracks:${pointer.text}\n`);
       for (const version of await this.listVersions(model)) {
         const manifest = join(this.root, model, String(version), "manifest.json");
         const s = await stat(manifest);

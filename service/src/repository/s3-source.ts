@@ -1,11 +1,18 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { type _Object, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  type _Object,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { ModelLoadError } from "../errors.js";
 import { fetchToCache } from "./cache.js";
 import { withRetry } from "./retry.js";
 import { type ModelSource, parseS3Uri, type SourceOptions } from "./source.js";
+import { POINTER_FILE } from "./track-pointer.js";
 import { parseVersion } from "./version-policy.js";
 
 type S3Failure = { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -150,6 +157,30 @@ export class S3Source implements ModelSource {
     const dest = join(this.options.cacheDir, model, String(version), `${sha256}.onnx`);
     await this.retry(key, () => fetchToCache(() => this.open(key), dest, sha256, this.describe(key)));
     return dest;
+  }
+
+  async readPointer(model: string): Promise<{ text: string; where: string } | undefined> {
+    const key = this.key(model, POINTER_FILE);
+    try {
+      const text = await this.retry(key, async () => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return (await out.Body?.transformToString("utf8")) ?? "";
+      });
+      return { text, where: this.describe(key) };
+    } catch (err) {
+      if (err instanceof ModelLoadError && err.reason === "not_found") return undefined;
+      throw err;
+    }
+  }
+
+  /** Needs s3:PutObject on `<prefix>/<model>/tracks.json` (the admin API's promote/rollback). */
+  async writePointer(model: string, text: string): Promise<void> {
+    const key = this.key(model, POINTER_FILE);
+    await this.retry(key, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: "application/json" }),
+      ),
+    );
   }
 
   async fingerprint(): Promise<string> {

@@ -20,6 +20,10 @@ export interface ModelSource {
    * the cache when needed. Throws ModelLoadError("digest_mismatch") rather than return other bytes.
    */
   materialize(model: string, version: number, sha256: string): Promise<string>;
+  /** The model's `tracks.json` text, or undefined when it has none. */
+  readPointer(model: string): Promise<{ text: string; where: string } | undefined>;
+  /** Replaces the model's `tracks.json` (atomically where the store allows). */
+  writePointer(model: string, text: string): Promise<void>;
   /** A cheap digest of the repository's state (object listing with ETags): unchanged means nothing to reload. */
   fingerprint(): Promise<string>;
 }

@@ -11,7 +11,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
     ...env,
   });
   const service = await createService(config, pino({ level: "silent" }));
-  await service.loader.loadAll();
+  await service.start();
   await service.app.ready();
   return Object.assign(service, { config });
 }

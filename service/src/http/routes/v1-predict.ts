@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
 import { Errors } from "../../errors.js";
 import { decodePredictRequest, encodePredictResponse } from "../../protocol/v1-codec.js";
+import { headerValue, MODEL_VERSION_HEADER } from "../headers.js";
 import { errorResponses, modelParams, predictRequest, predictResponse } from "../schemas.js";
 
 type Params = { target: string; model?: string };
@@ -12,16 +13,25 @@ function modelOf(target: string): string | undefined {
 }
 
 /** `POST /v1/models/{m}[/versions/{v}]:predict` — the simple instances → predictions API. */
-export async function v1PredictRoutes(app: FastifyInstance, opts: { dataPlane: DataPlane }): Promise<void> {
-  const { dataPlane } = opts;
-  const predict = async (request: FastifyRequest<{ Params: Params }>) => {
+export async function v1PredictRoutes(
+  app: FastifyInstance,
+  opts: { dataPlane: DataPlane; routingKeyHeader: string },
+): Promise<void> {
+  const { dataPlane, routingKeyHeader } = opts;
+  const routingKey = (request: FastifyRequest) => headerValue(request.headers[routingKeyHeader]);
+  const predict = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     const head = modelOf(request.params.target);
     if (head === undefined) throw Errors.routeNotFound(request.method, request.url);
     // Unversioned: the segment is `model:predict`; versioned: `/models/m/versions/v:predict`.
     const { model } = request.params;
-    const served = model === undefined ? dataPlane.resolve(head, undefined) : dataPlane.resolve(model, head);
+    const route =
+      model === undefined
+        ? dataPlane.route(head, undefined, routingKey(request))
+        : dataPlane.route(model, head, undefined);
+    const served = route.served;
     const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
-    const result = await dataPlane.infer(served, () => decodePredictRequest(request.body, served), timeout);
+    const result = await dataPlane.infer(route, () => decodePredictRequest(request.body, served), timeout);
+    reply.header(MODEL_VERSION_HEADER, String(result.version));
     return encodePredictResponse(result, served);
   };
   // The router cannot split `name:verb` inside one segment, so the segment is parsed here.

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
 import { decodeInferRequest, encodeInferResponse } from "../../protocol/v2-codec.js";
+import { headerValue, MODEL_VERSION_HEADER } from "../headers.js";
 import {
   errorResponses,
   inferenceRequest,
@@ -15,8 +16,12 @@ type Params = { model: string; version?: string };
  * Open Inference Protocol model routes, each in both forms: `/v2/models/{m}/...` (newest ready
  * version) and `/v2/models/{m}/versions/{v}/...`. Handlers only decode, delegate and encode.
  */
-export async function v2ModelRoutes(app: FastifyInstance, opts: { dataPlane: DataPlane }): Promise<void> {
-  const { dataPlane } = opts;
+export async function v2ModelRoutes(
+  app: FastifyInstance,
+  opts: { dataPlane: DataPlane; routingKeyHeader: string },
+): Promise<void> {
+  const { dataPlane, routingKeyHeader } = opts;
+  const routingKey = (request: FastifyRequest) => headerValue(request.headers[routingKeyHeader]);
   const both = (suffix: string) => [
     `/v2/models/:model${suffix}`,
     `/v2/models/:model/versions/:version${suffix}`,
@@ -33,10 +38,11 @@ export async function v2ModelRoutes(app: FastifyInstance, opts: { dataPlane: Dat
       .send({ name: model, ...(version ? { version } : {}), ready: isReady });
   };
 
-  const infer = async (request: FastifyRequest<{ Params: Params }>) => {
-    const served = dataPlane.resolve(request.params.model, request.params.version);
+  const infer = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const route = dataPlane.route(request.params.model, request.params.version, routingKey(request));
     const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
-    const result = await dataPlane.infer(served, () => decodeInferRequest(request.body), timeout);
+    const result = await dataPlane.infer(route, () => decodeInferRequest(request.body), timeout);
+    reply.header(MODEL_VERSION_HEADER, String(result.version));
     return encodeInferResponse(result);
   };
 

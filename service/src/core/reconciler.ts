@@ -1,0 +1,137 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Metrics } from "../metrics.js";
+import type { ModelSource } from "../repository/source.js";
+import { parseTrackPointer, type TrackPointer } from "../repository/track-pointer.js";
+import type { ModelLoader } from "./model-loader.js";
+import type { ModelRegistry } from "./model-registry.js";
+
+export type ReconcileReport = {
+  loaded: string[];
+  failed: string[];
+  unloaded: string[];
+  pointers: Record<string, TrackPointer | null>;
+};
+
+type Deps = Readonly<{
+  source: ModelSource;
+  registry: ModelRegistry;
+  loader: ModelLoader;
+  metrics: Metrics;
+  logger: Logger;
+  config: Pick<Config, "tracks" | "pollIntervalMs">;
+}>;
+
+/**
+ * Keeps the registry equal to what the repository asks for: the versions the policy selects
+ * plus the stable and candidate of each model's track pointer. New versions are loaded and
+ * warmed beside what serves, then switched in one registry update; versions no longer wanted
+ * leave the registry first and release their session once their in-flight requests finish.
+ * A version that fails to load never takes traffic; what served keeps serving. Runs are
+ * serialized; polling costs one listing when the repository's fingerprint is unchanged.
+ */
+export class Reconciler {
+  private chain: Promise<unknown> = Promise.resolve();
+  private fingerprint: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: Deps) {}
+
+  /** Reads a model's pointer from the repository, falling back to server config. */
+  async pointerOf(model: string): Promise<TrackPointer | undefined> {
+    const found = await this.deps.source.readPointer(model);
+    return found ? parseTrackPointer(found.text, found.where) : this.deps.config.tracks[model];
+  }
+
+  reconcile(trigger: string): Promise<ReconcileReport> {
+    const run = this.chain.then(() => this.run(trigger));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(trigger: string): Promise<ReconcileReport> {
+    const { registry, loader, logger, metrics, source } = this.deps;
+    const report: ReconcileReport = { loaded: [], failed: [], unloaded: [], pointers: {} };
+    try {
+      this.fingerprint = await source.fingerprint();
+      const plan = await loader.discover();
+      for (const model of plan.keys()) registry.declare(model);
+      for (const [model, selected] of plan) {
+        let pointer: TrackPointer | undefined;
+        try {
+          pointer = await this.pointerOf(model);
+        } catch (err) {
+          // A broken pointer must not take down what serves: keep the previous one.
+          logger.error({ model, err: (err as Error).message }, "ignoring invalid track pointer");
+          pointer = registry.pointer(model);
+        }
+        const wanted = new Set(selected);
+        if (pointer?.stable !== undefined) wanted.add(pointer.stable);
+        if (pointer?.candidate !== undefined && pointer.mode !== "off") wanted.add(pointer.candidate);
+        const have = registry.versions(model);
+        for (const v of [...wanted].sort((a, b) => a - b)) {
+          const st = have.get(v);
+          if (st?.state === "ready" || st?.state === "loading") continue;
+          if (await loader.loadAndRegister(model, v)) report.loaded.push(`${model}/${v}`);
+          else report.failed.push(`${model}/${v}`);
+        }
+        registry.setPointer(model, pointer);
+        report.pointers[model] = pointer ?? null;
+        // If nothing the repository asks for could load, keep serving what serves now.
+        const versions = registry.versions(model);
+        const wantedReady = [...wanted].some((v) => versions.get(v)?.state === "ready");
+        if (!wantedReady && registry.tracks(model).stable) {
+          logger.error(
+            { model, wanted: [...wanted] },
+            "no wanted version could load; keeping the versions that serve",
+          );
+          continue;
+        }
+        for (const [v, st] of [...versions]) {
+          if (wanted.has(v)) continue;
+          registry.remove(model, v);
+          metrics.modelReady.remove(model, String(v));
+          if (st.state === "ready") {
+            report.unloaded.push(`${model}/${v}`);
+            void st.served.release().then(() => logger.info({ model, version: v }, "model version unloaded"));
+          }
+        }
+      }
+      metrics.reloads.labels(trigger, report.failed.length ? "partial" : "ok").inc();
+      if (report.loaded.length || report.unloaded.length || report.failed.length) {
+        logger.info({ trigger, ...report }, "repository reconciled");
+      }
+      return report;
+    } catch (err) {
+      metrics.reloads.labels(trigger, "error").inc();
+      logger.error(
+        { trigger, err: (err as Error).message },
+        "repository reconcile failed; serving what is loaded",
+      );
+      throw err;
+    }
+  }
+
+  /** Polls the repository; a changed fingerprint triggers a reconcile. */
+  start(): void {
+    const { pollIntervalMs } = this.deps.config;
+    if (pollIntervalMs === 0 || this.timer) return;
+    const tick = async () => {
+      try {
+        const now = await this.deps.source.fingerprint();
+        if (now !== this.fingerprint) await this.reconcile("poll");
+      } catch {
+        // logged by reconcile; the next tick tries again
+      }
+      this.timer = setTimeout(tick, pollIntervalMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, pollIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
