@@ -99,9 +99,11 @@ step_bg() {
   bg_pids+=("$!")
 }
 step_wait() {
-  local id="$1" desc="$2" rc=0
+  local id="$1" desc="$2" rc=0 start
   wait "${bg_pid[$id]}" || rc=$?
-  record "$rc" "$desc" "${bg_start[$id]}" "${bg_log[$id]}"
+  # Report its own run time (until its last log write), not the time spent waiting for it.
+  start="$(awk -v s="${bg_start[$id]}" -v m="$(date -r "${bg_log[$id]}" +%s.%N)" -v n="$(now)" 'BEGIN { printf "%.3f", n - (m - s) }')"
+  record "$rc" "$desc (background)" "$start" "${bg_log[$id]}"
 }
 
 finish() {

@@ -183,6 +183,17 @@ MOTO_EKS_GAP_TYPES = {
 }
 
 
+def has_unknown(marker):
+    """after_unknown mirrors the value's shape with True where a part is unknown."""
+    if marker is True:
+        return True
+    if isinstance(marker, list):
+        return any(has_unknown(m) for m in marker)
+    if isinstance(marker, dict):
+        return any(has_unknown(m) for m in marker.values())
+    return False
+
+
 def replan_drift(plan_file):
     with open(plan_file) as f:
         plan = json.load(f)
@@ -190,14 +201,19 @@ def replan_drift(plan_file):
     for rc in drift:
         print(f"  drift {'/'.join(rc['change']['actions'])}: {rc['address']}")
     unexpected = [rc["address"] for rc in drift if rc["type"] not in MOTO_EKS_GAP_TYPES]
-    # IAM roles may only drift through their trust policy (new OIDC issuer), never their permissions.
+    # In-place updates must stay within what the gaps explain: IAM roles only through their
+    # trust policy (new OIDC issuer), launch templates only through moto's extra tag specification.
+    allowed_updates = {
+        "aws_iam_role": {"assume_role_policy"},
+        "aws_launch_template": {"tag_specifications", "default_version", "latest_version"},
+    }
     for rc in drift:
-        if rc["type"] == "aws_iam_role" and rc["change"]["actions"] == ["update"]:
+        if rc["change"]["actions"] == ["update"] and rc["type"] in allowed_updates:
             before, after = rc["change"]["before"], rc["change"]["after"]
             changed = sorted(k for k in after if k in before and before[k] != after[k])
-            unknown = sorted(k for k, v in (rc["change"].get("after_unknown") or {}).items() if v)
-            if set(changed + unknown) - {"assume_role_policy"}:
-                unexpected.append(f"{rc['address']} ({changed + unknown})")
+            unknown = sorted(k for k, v in (rc["change"].get("after_unknown") or {}).items() if has_unknown(v))
+            if set(changed + unknown) - allowed_updates[rc["type"]]:
+                unexpected.append(f"{rc['address']} ({sorted(set(changed + unknown))})")
     check(not unexpected, f"no drift outside {sorted(MOTO_EKS_GAP_TYPES)}: {unexpected}")
     return 1 if failures else 0
 
