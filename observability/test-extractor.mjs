@@ -30,6 +30,7 @@ for (const [expr, names, grouping] of cases) {
   check(`grouping of ${expr.slice(0, 40)}...`, same(r.grouping, grouping), `got ${[...r.grouping]}`);
 }
 check("placeholders substituted", substitute('x{job="{{args.job}}"}[{{ args.window }}] $model ${job} $__rate_interval') === 'x{job="infergate"}[5m] digits infergate 5m');
+check("canary judgement placeholders substituted", substitute('x{track="{{track}}", {{selector}}}[{{range}}]') === 'x{track="canary", model="digits"}[5m]');
 let threw = false;
 try {
   substitute("{{args.nope}}");

@@ -115,14 +115,34 @@ function assertScenario(label, valuesFile, rolloutOn) {
     const ref = canary.analysis?.templates?.[0]?.templateName;
     check(t("background analysis references the AnalysisTemplate"), at && ref === at.metadata.name, { ref, at: at?.metadata.name });
     if (at) {
-      check(t("AnalysisTemplate metrics equal files/canary-analysis.yaml"), eq(at.spec.metrics.map((m) => ({ name: m.name, query: m.provider.prometheus.query, successCondition: m.successCondition, failureLimit: m.failureLimit, interval: m.interval, count: m.count })),
-        analysisFile.metrics.map((m) => ({ name: m.name, query: m.query, successCondition: m.successCondition, failureLimit: m.failureLimit, interval: m.interval, count: m.count }))));
-      check(t("every metric has successCondition and failureLimit"), at.spec.metrics.every((m) => m.successCondition && Number.isInteger(m.failureLimit)));
+      // The exact fast-fail query text is held equal to the CLI's definition by the vitest drift
+      // test (service/test/canary/analysis-template.test.ts); here: structure and thresholds.
+      const prom = at.spec.metrics.filter((m) => m.provider.prometheus);
+      const jobs = at.spec.metrics.filter((m) => m.provider.job);
+      const fastFail = analysisFile.metrics.filter((m) => m.fastFail);
+      check(t("fast-fail Prometheus metrics = metrics with fastFail in files/canary-analysis.yaml (names, cadence, hard limits)"), eq(prom.map((m) => ({ name: m.name, successCondition: m.successCondition, failureLimit: m.failureLimit, interval: m.interval, count: m.count })),
+        fastFail.map((m) => ({ name: m.fastFail.name, successCondition: `result[0] <= ${m.hardLimit}`, failureLimit: m.fastFail.failureLimit, interval: m.fastFail.interval, count: m.fastFail.count }))));
+      check(t("every Prometheus metric has successCondition and failureLimit"), prom.every((m) => m.successCondition && Number.isInteger(m.failureLimit)));
+      const models = values.rollout?.analysis?.judge?.models ?? ["digits"];
+      check(t("one verdict Job metric per judged model, running canary-evaluate with --exit-mode argo"), eq(jobs.map((m) => m.name), models.map((x) => `canary-verdict-${x}`)) &&
+        jobs.every((m) => { const c = m.provider.job.spec.template.spec.containers[0]; return c.command.join(" ") === "node dist/service/src/cli/canary-evaluate.js" && c.args.join(" ").includes("--exit-mode argo"); }), jobs.map((m) => m.name));
+      check(t("verdict Job carries files/canary-analysis.yaml (base64 JSON in INFERGATE_CANARY_ANALYSIS)"), jobs.every((m) => {
+        const env = m.provider.job.spec.template.spec.containers[0].env.find((e) => e.name === "INFERGATE_CANARY_ANALYSIS");
+        return env && eq(JSON.parse(Buffer.from(env.value, "base64").toString("utf8")), analysisFile);
+      }));
+      check(t("verdict Job pod: hardened, no token, not selected by the NetworkPolicy"), jobs.every((m) => {
+        const ps = m.provider.job.spec.template.spec;
+        const c = ps.containers[0];
+        return ps.automountServiceAccountToken === false && ps.restartPolicy === "Never" && c.securityContext.readOnlyRootFilesystem === true && c.securityContext.allowPrivilegeEscalation === false &&
+          !matches({ "app.kubernetes.io/name": "infergate", "app.kubernetes.io/instance": "infergate" }, m.provider.job.spec.template.metadata.labels);
+      }));
       const given = new Set([...(canary.analysis.args ?? []).map((a) => a.name), ...at.spec.args.filter((a) => a.value !== undefined).map((a) => a.name)]);
       const declared = new Set(at.spec.args.map((a) => a.name));
-      const used = new Set(at.spec.metrics.flatMap((m) => [...m.provider.prometheus.query.matchAll(/\{\{\s*args\.([A-Za-z0-9_-]+)\s*\}\}/g)].map((x) => x[1])));
-      check(t("every {{args.*}} in the queries is declared and given a value"), [...used].every((a) => declared.has(a) && given.has(a)), { used: [...used], given: [...given] });
-      check(t("queries compare the canary track against the stable track"), at.spec.metrics.every((m) => /track="canary"/.test(m.provider.prometheus.query) && /track="stable"/.test(m.provider.prometheus.query)));
+      // Argo Rollouts fills every {{...}} of a metric and fails on any it cannot resolve.
+      const tags = at.spec.metrics.flatMap((m) => [...JSON.stringify(m).matchAll(/\{\{([^}]*)\}\}/g)].map((x) => x[1].trim()));
+      const used = new Set(tags.filter((x) => x.startsWith("args.")).map((x) => x.slice(5)));
+      check(t("every {{...}} in the metrics is a declared {{args.*}} given a value"), tags.every((x) => x.startsWith("args.")) && [...used].every((a) => declared.has(a) && given.has(a)), { tags: [...new Set(tags)], given: [...given] });
+      check(t("fast-fail queries compare the canary track against the stable track"), prom.every((m) => /track="canary"/.test(m.provider.prometheus.query) && /track="stable"/.test(m.provider.prometheus.query)));
     }
   } else {
     check(t("Deployment pods are labelled track=stable"), pod.metadata.labels.track === "stable");

@@ -13,17 +13,26 @@ const KEYWORDS = new Set([
 const GROUPING = /\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g;
 
 /** Sample values for placeholders, so expressions become plain PromQL. */
-export const SAMPLE_ARGS = { namespace: "infergate", job: "infergate", window: "5m" };
+export const SAMPLE_ARGS = { namespace: "infergate", job: "infergate", window: "5m", step: "1m" };
+/** Canary judgement placeholders (files/canary-analysis.yaml): track, label matchers, range. */
+export const SAMPLE_PLACEHOLDERS = { track: "canary", selector: 'model="digits"', range: "5m" };
 const GRAFANA_VARS = {
   __rate_interval: "5m", __interval: "1m", __range: "1h", __range_s: "3600",
   namespace: "infergate", job: "infergate", model: "digits", version: "2", datasource: "prometheus",
 };
 
-/** Replace Argo Rollouts `{{args.x}}` and Grafana `$x` / `${x}` / `[[x]]` placeholders. */
+/**
+ * Replace Argo Rollouts `{{args.x}}`, canary judgement `{{track}}` / `{{selector}}` / `{{range}}`
+ * and Grafana `$x` / `${x}` / `[[x]]` placeholders.
+ */
 export function substitute(expr) {
   let out = expr.replace(/\{\{\s*args\.([A-Za-z0-9_-]+)\s*\}\}/g, (m, name) => {
     if (!(name in SAMPLE_ARGS)) throw new Error(`no sample value for placeholder ${m}`);
     return SAMPLE_ARGS[name];
+  });
+  out = out.replace(/\{\{([A-Za-z0-9_.-]+)\}\}/g, (m, name) => {
+    if (!(name in SAMPLE_PLACEHOLDERS)) throw new Error(`no sample value for placeholder ${m}`);
+    return SAMPLE_PLACEHOLDERS[name];
   });
   out = out.replace(/\$\{([A-Za-z0-9_]+)(?::[a-z]+)?\}|\[\[([A-Za-z0-9_]+)\]\]|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b, c) => {
     const name = a ?? b ?? c;
@@ -101,10 +110,14 @@ export function collectExpressions({ rulesFile, analysisFile, dashboardFile }) {
   const analysis = parse(readFileSync(analysisFile, "utf8"));
   const declared = new Set((analysis.args ?? []).map((a) => a.name));
   for (const m of analysis.metrics ?? []) {
-    for (const a of argPlaceholders(m.query)) {
-      if (!declared.has(a)) throw new Error(`${analysisFile}: metric ${m.name} uses undeclared {{args.${a}}}`);
+    // query: the metric per track; count: the observations behind it (samples metrics)
+    for (const [part, q] of [["query", m.query], ["count", m.count]]) {
+      if (q === undefined) continue;
+      for (const a of argPlaceholders(q)) {
+        if (!declared.has(a)) throw new Error(`${analysisFile}: metric ${m.name} uses undeclared {{args.${a}}}`);
+      }
+      out.push({ source: `${analysisFile}: metric ${m.name} ${part}`, raw: q, expr: substitute(q) });
     }
-    out.push({ source: `${analysisFile}: metric ${m.name}`, raw: m.query, expr: substitute(m.query) });
   }
   const dash = JSON.parse(readFileSync(dashboardFile, "utf8"));
   const walk = (panels) => {
