@@ -155,6 +155,7 @@ export function renderText(report: CanaryReport): string {
   const out = [
     `canary verdict: ${report.verdict.toUpperCase()} (${headline(report)}; exit ${report.exitCode})`,
     `model ${report.model}: track "${report.tracks.candidate}" vs "${report.tracks.stable}", window ${report.window.seconds}s in ${report.window.stepSeconds}s intervals ending ${report.window.end}`,
+    `queries and thresholds: ${report.definition}; selector ${report.selector}; ${report.prometheus}`,
     line(HEAD),
     ...rows(report).map(line),
     "  (* critical)",
