@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { CanaryReport } from "../../src/canary/report.js";
 import { inferBody, validationRows } from "../support/data.js";
-import { DEGRADED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
+import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 import {
   ensurePrometheus,
@@ -20,14 +20,18 @@ import {
 } from "../support/prometheus.js";
 
 // The canary verdict against a real Prometheus (the pinned 2.42, 1 s scrapes) scraping real
-// servers: one stable server (digits v2) and four canary servers (INFERGATE_TRACK=canary), each
-// paired with the stable one under its own Prometheus job, so one Prometheus serves four cases:
+// servers. Pod-level style (Argo Rollouts): one stable server (digits v2) and four canary servers
+// (INFERGATE_TRACK=canary), each paired with the stable one under its own Prometheus job, so one
+// Prometheus serves four cases:
 //   good      digits v1 (a different model, as accurate)        -> promote
 //   degraded  the degraded fixture (accuracy 0.086)             -> rollback (prediction shift)
 //   errors    v2 with a queue of 1 under bursts (503 rejected)  -> rollback (error rate, critical)
 //   low       v2 with one request every 3 s                     -> hold (too few samples)
-// Then the chart's AnalysisTemplate is run as Argo Rollouts would run it: its fast-fail
-// queries give the CLI's effect values, and its Job metric (the CLI) the CLI's verdicts.
+// In-server style: one server each with stable v2 and a shadow candidate (every request shadowed):
+//   shadow-good      candidate v1            -> promote (shadow agreement within tolerance)
+//   shadow-degraded  candidate the fixture   -> rollback (shadow disagreement beyond the limit)
+// Then the chart's AnalysisTemplate is run as Argo Rollouts would run it on the pod-level cases:
+// its fast-fail queries give the CLI's effect values, and its Job metric (the CLI) its verdicts.
 
 const WINDOW = "40s";
 const STEP = "5s";
@@ -35,13 +39,16 @@ const TRAFFIC_MS = 36_000;
 const OUT = `${REPO_ROOT}.cache/test/canary-evaluate`;
 const CASES = ["good", "degraded", "errors", "low"] as const;
 type Case = (typeof CASES)[number];
+const SHADOW_CASES = ["shadow-good", "shadow-degraded"] as const;
+type ShadowCase = (typeof SHADOW_CASES)[number];
 
 let stable: ServerProcess | undefined;
 const canaries: Partial<Record<Case, ServerProcess>> = {};
+const shadows: Partial<Record<ShadowCase, ServerProcess>> = {};
 let prom: PrometheusProcess | undefined;
 let end = 0;
 let dir = "";
-const reports: Partial<Record<Case, CanaryReport>> = {};
+const reports: Partial<Record<Case | ShadowCase, CanaryReport>> = {};
 
 const hostPort = (url: string) => url.replace(/^http:\/\//, "");
 
@@ -69,7 +76,9 @@ async function driveTraffic(): Promise<void> {
     );
     const s = stable as ServerProcess;
     const c = canaries as Record<Case, ServerProcess>;
+    const sh = shadows as Record<ShadowCase, ServerProcess>;
     const sends = [infer(s.url, body), infer(c.good.url, body), infer(c.degraded.url, body)];
+    for (const x of SHADOW_CASES) sends.push(infer(sh[x].url, body));
     for (let k = 0; k < 6; k++) sends.push(infer(c.errors.url, body));
     if (Date.now() - lastLow >= 3000) {
       lastLow = Date.now();
@@ -80,7 +89,7 @@ async function driveTraffic(): Promise<void> {
   }
 }
 
-const cliArgs = (job: Case, extra: string[] = []) => [
+const cliArgs = (job: Case | ShadowCase, extra: string[] = []) => [
   "--prometheus",
   (prom as PrometheusProcess).url,
   "--model",
@@ -100,35 +109,67 @@ beforeAll(async () => {
   ensurePrometheus();
   dir = await mkdtemp(join(tmpdir(), "infergate-canary-cli-"));
   await mkdir(OUT, { recursive: true });
+  // In-server tracks need both versions in one repository: v1 and v2 and the degraded fixture.
+  const repo = join(dir, "repository");
+  await cp(`${BUNDLED_REPOSITORY}/digits/1`, `${repo}/digits/1`, { recursive: true });
+  await cp(`${BUNDLED_REPOSITORY}/digits/2`, `${repo}/digits/2`, { recursive: true });
+  await cp(`${DEGRADED_REPOSITORY}/digits/3`, `${repo}/digits/3`, { recursive: true });
+  const shadowOf = (candidate: number) => ({
+    INFERGATE_MODEL_REPOSITORY: repo,
+    INFERGATE_VERSION_POLICY: "all",
+    INFERGATE_TRACKS: JSON.stringify({ digits: { stable: 2, candidate, mode: "shadow", weight: 1 } }),
+  });
   const started = await Promise.all([
     startServerProcess({ INFERGATE_TRACK: "stable" }),
     startServerProcess({ INFERGATE_TRACK: "canary", INFERGATE_VERSION_POLICY: "specific:1" }),
     startServerProcess({ INFERGATE_TRACK: "canary", INFERGATE_MODEL_REPOSITORY: DEGRADED_REPOSITORY }),
     startServerProcess({ INFERGATE_TRACK: "canary", INFERGATE_MAX_QUEUE_SIZE: "1" }),
     startServerProcess({ INFERGATE_TRACK: "canary" }),
+    startServerProcess(shadowOf(1)),
+    startServerProcess(shadowOf(3)),
   ]);
-  [stable, canaries.good, canaries.degraded, canaries.errors, canaries.low] = started;
+  [
+    stable,
+    canaries.good,
+    canaries.degraded,
+    canaries.errors,
+    canaries.low,
+    shadows["shadow-good"],
+    shadows["shadow-degraded"],
+  ] = started;
   const s = hostPort((stable as ServerProcess).url);
   prom = await startPrometheus(
-    CASES.map((job) => ({
-      job,
-      targets: [s, hostPort((canaries[job] as ServerProcess).url)],
-      labels: { namespace: "infergate" },
-    })),
+    [
+      ...CASES.map((job) => ({
+        job,
+        targets: [s, hostPort((canaries[job] as ServerProcess).url)],
+        labels: { namespace: "infergate" },
+      })),
+      ...SHADOW_CASES.map((job) => ({
+        job,
+        targets: [hostPort((shadows[job] as ServerProcess).url)],
+        labels: { namespace: "infergate" },
+      })),
+    ],
     { scrapeInterval: "1s" },
   );
-  await waitForTargetsUp(prom.url, CASES.length * 2);
+  await waitForTargetsUp(prom.url, CASES.length * 2 + SHADOW_CASES.length);
   await driveTraffic();
   await sleep(2500); // the last scrapes
   end = Math.floor(Date.now() / 1000);
 }, 200_000);
 
 afterAll(async () => {
-  await Promise.allSettled([prom?.stop(), stable?.stop(), ...Object.values(canaries).map((c) => c?.stop())]);
+  await Promise.allSettled([
+    prom?.stop(),
+    stable?.stop(),
+    ...Object.values(canaries).map((c) => c?.stop()),
+    ...Object.values(shadows).map((c) => c?.stop()),
+  ]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function evaluate(job: Case, extra: string[] = [], env: Record<string, string> = {}) {
+async function evaluate(job: Case | ShadowCase, extra: string[] = [], env: Record<string, string> = {}) {
   const json = join(dir, `${job}-${Math.random().toString(36).slice(2)}.json`);
   const r = await runCanaryEvaluate(cliArgs(job, ["--json-out", json, ...extra]), env);
   // kept for inspection (git-ignored): the table the CLI printed
@@ -216,6 +257,26 @@ describe("canary-evaluate against a real Prometheus", () => {
     // lowering the sample minimum is a threshold like any other
     const loose = await runCanaryEvaluate(cliArgs("low", ["--min-samples", "5", "--min-intervals", "3"]));
     expect(loose.stdout).not.toMatch(/too few requests/);
+  });
+
+  it("in-server shadow track: promotes a shadow that agrees with stable, rolls back one that does not", async () => {
+    const [good, bad] = await Promise.all([
+      evaluate("shadow-good", ["--candidate-track", "shadow"]),
+      evaluate("shadow-degraded", ["--candidate-track", "shadow"]),
+    ]);
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/^canary verdict: PROMOTE/);
+    const agree = metric(good.report, "shadow-agreement");
+    expect(agree).toMatchObject({ class: "pass", test: { name: "binomial" } });
+    expect(agree?.candidate.samples).toBeGreaterThanOrEqual(2000); // every row compared
+    expect(agree?.effect?.value).toBeLessThan(0.05); // v1 and v2 disagree on a few digits
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    const disagree = metric(bad.report, "shadow-agreement");
+    expect(disagree).toMatchObject({ class: "high", passed: false, effect: { hardLimitBreached: true } });
+    expect(disagree?.effect?.value).toBeGreaterThan(0.5);
+    expect(bad.report?.reasons[0]).toMatch(
+      /^shadow-agreement: disagreement 0\.\d+ beyond the hard limit 0\.2$/,
+    );
   });
 
   it("exits 2 when Prometheus rejects a query", async () => {
