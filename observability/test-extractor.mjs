@@ -42,15 +42,25 @@ check("unknown placeholder rejected", threw);
 // check-metric-names.mjs against the fixture and broken variants of it
 const fixture = readFileSync(new URL("./fixtures/metrics.txt", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "infergate-extractor-"));
-function run(text) {
+function run(text, extra = []) {
   const f = join(dir, `m${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(f, text);
-  const r = spawnSync(process.execPath, ["observability/check-metric-names.mjs", "--metrics-file", f], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["observability/check-metric-names.mjs", "--metrics-file", f, ...extra], { encoding: "utf8" });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 const good = run(fixture);
 check("fixture scrape passes", good.code === 0, good.out);
-check("pending batching metrics reported", /PENDING infergate_queue_depth/.test(good.out), good.out);
+// A contract entry flagged pending is reported, not failed, while the scrape lacks it.
+const contract = join(dir, "contract.yaml");
+writeFileSync(
+  contract,
+  readFileSync(new URL("./metrics-contract.yaml", import.meta.url), "utf8").replace(
+    "infergate_queue_depth: {type: gauge, labels: [model, version]}",
+    "infergate_queue_depth: {type: gauge, labels: [model, version], pending: true}",
+  ),
+);
+const pendingRun = run(fixture.replace(/^.*infergate_queue_depth.*$/gm, ""), ["--contract", contract]);
+check("pending metrics reported", pendingRun.code === 0 && /PENDING infergate_queue_depth/.test(pendingRun.out), pendingRun.out);
 const noReady = run(fixture.replace(/^.*infergate_model_ready.*$/gm, ""));
 check("missing metric fails", noReady.code === 1 && /infergate_model_ready is not exported/.test(noReady.out), noReady.out);
 const relabelled = run(fixture.replaceAll('outcome="', 'result="'));
