@@ -551,11 +551,10 @@ run "access_entries_addons_and_schedules" {
     }
     eks_managed_node_groups = {
       system = {
-        instance_types   = ["m6i.large"]
-        min_size         = 1
-        max_size         = 2
-        desired_size     = 1
-        metadata_options = { http_put_response_hop_limit = 2 }
+        instance_types = ["m6i.large"]
+        min_size       = 1
+        max_size       = 2
+        desired_size   = 1
         schedules = {
           scale-down = { recurrence = "0 19 * * MON-FRI", min_size = 0, max_size = 2, desired_size = 0, time_zone = "Europe/Berlin" }
           scale-up   = { recurrence = "0 7 * * MON-FRI", min_size = 1, max_size = 2, desired_size = 1, time_zone = "Europe/Berlin" }
@@ -592,11 +591,6 @@ run "access_entries_addons_and_schedules" {
   assert {
     condition     = aws_autoscaling_schedule.node_group["system-scale-down"].desired_capacity == 0 && aws_autoscaling_schedule.node_group["system-scale-up"].desired_capacity == 1
     error_message = "scale-down/up schedules are created"
-  }
-
-  assert {
-    condition     = aws_launch_template.node["system"].metadata_options[0].http_put_response_hop_limit == 2 && aws_launch_template.node["system"].metadata_options[0].http_tokens == "required"
-    error_message = "the hop limit is tunable, IMDSv2 stays required"
   }
 
   assert {

@@ -47,12 +47,12 @@ resource "aws_launch_template" "node" {
   update_default_version = true
   ebs_optimized          = true
 
-  # IMDSv2 only; the default hop limit 1 keeps pods (non host-network) away from the
-  # node role credentials, so workloads must use IRSA.
+  # IMDSv2 only; hop limit 1 keeps pods (non host-network) away from the node role
+  # credentials, so workloads must use IRSA. Deliberately not configurable.
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
-    http_put_response_hop_limit = each.value.metadata_options.http_put_response_hop_limit
+    http_put_response_hop_limit = 1
     instance_metadata_tags      = "disabled"
   }
 

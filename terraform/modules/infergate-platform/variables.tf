@@ -470,11 +470,7 @@ variable "eks_managed_node_groups" {
       effect = string
     })), {})
     max_unavailable_percentage = optional(number, 33)
-    # IMDSv2 is always required; only the hop limit is tunable (2 lets non-host-network pods reach IMDS).
-    metadata_options = optional(object({
-      http_put_response_hop_limit = optional(number, 1)
-    }), {})
-    tags = optional(map(string), {})
+    tags                       = optional(map(string), {})
     schedules = optional(map(object({
       recurrence   = string
       min_size     = number
@@ -537,11 +533,6 @@ variable "eks_managed_node_groups" {
   validation {
     condition     = alltrue([for g in values(var.eks_managed_node_groups) : g.max_unavailable_percentage >= 1 && g.max_unavailable_percentage <= 100])
     error_message = "eks_managed_node_groups[*].max_unavailable_percentage must be between 1 and 100."
-  }
-
-  validation {
-    condition     = alltrue([for g in values(var.eks_managed_node_groups) : contains([1, 2], g.metadata_options.http_put_response_hop_limit)])
-    error_message = "eks_managed_node_groups[*].metadata_options.http_put_response_hop_limit must be 1 or 2."
   }
 
   validation {
