@@ -3,7 +3,6 @@ import type { Outcome } from "../metrics.js";
 import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
 import { parseVersion } from "../repository/version-policy.js";
 import type { ModelRegistry, Route } from "./model-registry.js";
-import type { ServedVersion } from "./served-version.js";
 import type { ShadowRunner } from "./shadow.js";
 
 export const SERVER_NAME = "infergate";
@@ -79,15 +78,11 @@ export class DataPlane {
     return v;
   }
 
-  resolve(model: string, version: string | undefined): ServedVersion {
-    return this.registry.resolve(model, this.parseVersionParam(version));
-  }
-
   modelMetadata(model: string, version: string | undefined) {
     const v = this.parseVersionParam(version);
     const served = this.registry.resolve(model, v);
     if (v !== undefined) return served.metadata;
-    // Unversioned metadata lists every ready version, newest (the one that answers) first.
+    // Unversioned: the answering (stable) version's document, listing every ready version, newest first.
     const versions = [...this.registry.versions(model)]
       .filter(([, st]) => st.state === "ready")
       .map(([n]) => n)
