@@ -1,6 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { ModelLoadError } from "../errors.js";
-import { checkSource, PublishError, Publisher } from "../repository/publisher.js";
+import { checkSource, PublishError } from "../repository/publish-source.js";
+import { Publisher } from "../repository/publisher.js";
 import { OnnxModel } from "../runtime/onnx-model.js";
 import { cliConfig, numberOption, parseOptions, requireOption, runCli, S3_HELP, S3_OPTIONS } from "./args.js";
 import { Progress } from "./progress.js";

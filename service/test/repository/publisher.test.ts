@@ -11,7 +11,8 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { type CheckedSource, checkSource, PublishError, Publisher } from "../../src/repository/publisher.js";
+import { type CheckedSource, checkSource, PublishError } from "../../src/repository/publish-source.js";
+import { Publisher } from "../../src/repository/publisher.js";
 import { S3Source } from "../../src/repository/s3-source.js";
 import { type Moto, startMoto } from "../support/moto.js";
 import { BUNDLED_REPOSITORY } from "../support/paths.js";
