@@ -26,7 +26,9 @@ import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./l
  *
  * Options: --seconds N per point (default 5), --quick (c=64, small model, 3 s),
  *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort",
- *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring).
+ *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring),
+ *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable).
+ *          The targets and PASS/MISS verdicts are for the default run.
  */
 const { values: opts } = parseArgs({
   options: {
@@ -35,6 +37,8 @@ const { values: opts } = parseArgs({
     only: { type: "string" },
     out: { type: "string", default: "bench/results" },
     from: { type: "string" },
+    connections: { type: "string" },
+    "server-env": { type: "string", multiple: true },
   },
 });
 if (opts.from) {
@@ -45,7 +49,17 @@ if (opts.from) {
 const quick = opts.quick === true;
 const seconds = Number(opts.seconds ?? (quick ? 3 : 5));
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${opts.seconds}`);
-const concurrencies = quick ? [64] : [1, 8, 64];
+const concurrencies = opts.connections ? opts.connections.split(",").map(Number) : quick ? [64] : [1, 8, 64];
+if (concurrencies.some((c) => !(Number.isInteger(c) && c > 0)))
+  throw new Error(`bad --connections ${opts.connections}`);
+/** Extra environment for infergate only (knob studies), e.g. --server-env INFERGATE_MAX_BATCH_SIZE=64. */
+const serverEnv = Object.fromEntries(
+  (opts["server-env"] ?? []).map((kv) => {
+    const i = kv.indexOf("=");
+    if (i < 1) throw new Error(`--server-env wants KEY=VALUE, got ${kv}`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
 const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
 const only = opts.only ? new RegExp(opts.only, "i") : undefined;
 const warmupSeconds = quick ? 1 : 2;
@@ -135,7 +149,7 @@ const infer = (m: ModelKey) => `/v2/models/${MODELS[m].name}/infer`;
 const ours = (m: ModelKey, env: Record<string, string>, cpus: string | undefined) =>
   startServer(
     pinned(cpus, server.argv),
-    { INFERGATE_DOCS: "false", ...MODELS[m].env, ...env },
+    { INFERGATE_DOCS: "false", ...MODELS[m].env, ...env, ...serverEnv },
     "/v2/health/ready",
   );
 const fastapi = (m: ModelKey, workers: number, cpus: string | undefined) =>
@@ -364,7 +378,11 @@ const result: BenchResult = {
   machine: `${cpus()[0]?.model ?? "unknown CPU"} × ${nCpus} CPUs, node ${process.version}`,
   cpus: nCpus,
   loadavg: { before: load0, after: loadavg() },
-  server: server.how,
+  server: Object.keys(serverEnv).length
+    ? `${server.how} with ${Object.entries(serverEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`
+    : server.how,
   seconds,
   warmupSeconds,
   serverCpus,
