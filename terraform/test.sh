@@ -8,9 +8,10 @@
 # with S3 native locking).
 #
 # Everything runs on a temporary copy of terraform/ with per-run TF_DATA_DIRs,
-# so nothing is written into the clone. The bootstrap apply (mostly waiting on
-# the provider's S3 lifecycle consistency poll) runs in the background while
-# the CPU-bound checks run in the foreground.
+# so nothing is written into the clone. The emulator chain (mostly waiting on
+# provider polls: S3 lifecycle consistency, EKS status) runs in the background
+# while the CPU-bound static checks run in the foreground; its steps are booked
+# in order afterwards, each with its own run time.
 #
 # Knobs: TERRAFORM=/path/to/terraform  TF_PLUGIN_MIRROR=/opt/tf-plugins
 #        TF_TEST_SKIP_MOTO=1 (skip the emulator part; not for CI)
@@ -26,21 +27,20 @@ aws_provider_version="5.100.0"
 work="$(mktemp -d "${TMPDIR:-/tmp}/infergate-tf.XXXXXX")"
 logs="$work/logs"
 src="$work/src"
-mkdir -p "$logs" "$src"
+mkdir -p "$logs" "$src" "$work/steps"
 export root tfsrc TF mirror aws_provider_version work logs src
 
 passed=0
 failed=0
 step_no=0
 moto_pid=""
-bg_pids=()
+chain_pid=""
 
 cleanup() {
   local rc=$?
-  local p
-  for p in "${bg_pids[@]}"; do
-    kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
-  done
+  if [[ -n "$chain_pid" ]] && kill -0 "$chain_pid" 2>/dev/null; then
+    kill "$chain_pid" 2>/dev/null || true
+  fi
   if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
@@ -87,23 +87,25 @@ step() {
   record "$rc" "$desc" "$start" "$log"
 }
 
-# step_bg / step_wait: the same, but started in the background and booked later.
-declare -A bg_pid bg_start bg_log
-step_bg() {
-  local id="$1" limit="$2"
+# timed <id> <timeout s> <function> [args...]: like step, but only writes the
+# log, exit code and start/end times under $work/steps (for the background chain).
+timed() {
+  local id="$1" limit="$2" rc=0
   shift 2
-  bg_log[$id]="$logs/bg-$id.log"
-  bg_start[$id]="$(now)"
-  setsid timeout --kill-after=10 "$limit" bash -euo pipefail -c '"$@"' step "$@" >"${bg_log[$id]}" 2>&1 &
-  bg_pid[$id]=$!
-  bg_pids+=("$!")
+  now >"$work/steps/$id.start"
+  timeout --kill-after=10 "$limit" bash -euo pipefail -c '"$@"' step "$@" >"$logs/moto-$id.log" 2>&1 || rc=$?
+  now >"$work/steps/$id.end"
+  echo "$rc" >"$work/steps/$id.rc"
+  return "$rc"
 }
-step_wait() {
-  local id="$1" desc="$2" rc=0 start
-  wait "${bg_pid[$id]}" || rc=$?
-  # Report its own run time (until its last log write), not the time spent waiting for it.
-  start="$(awk -v s="${bg_start[$id]}" -v m="$(date -r "${bg_log[$id]}" +%s.%N)" -v n="$(now)" 'BEGIN { printf "%.3f", n - (m - s) }')"
-  record "$rc" "$desc (background)" "$start" "${bg_log[$id]}"
+
+# book <id> "<description>": prints the line of a step the chain ran (if it ran).
+book() {
+  local id="$1" desc="$2" f="$work/steps/$1"
+  [[ -f "$f.rc" ]] || return 1
+  local start
+  start="$(awk -v s="$(cat "$f.start")" -v e="$(cat "$f.end")" -v n="$(now)" 'BEGIN { printf "%.3f", n - (e - s) }')"
+  record "$(cat "$f.rc")" "$desc" "$start" "$logs/moto-$id.log"
 }
 
 finish() {
@@ -253,7 +255,67 @@ EOF
     "$TF" -chdir="$msrc/bootstrap" output -no-color -raw state_kms_key_arn >"$work/state_kms_key"
   }
   export -f boot_apply
-  step_bg bootstrap 300 boot_apply
+  dev() {
+    export TF_DATA_DIR="$work/data/moto_dev"
+    "$TF" -chdir="$msrc/envs/dev" "$@"
+  }
+  dev_init() {
+    cat >"$work/dev-backend.hcl" <<EOF
+bucket                      = "$(cat "$work/state_bucket")"
+key                         = "infergate/dev/terraform.tfstate"
+region                      = "eu-central-1"
+encrypt                     = true
+kms_key_id                  = "$(cat "$work/state_kms_key")"
+use_lockfile                = true
+use_path_style              = true
+skip_credentials_validation = true
+skip_requesting_account_id  = true
+skip_metadata_api_check     = true
+skip_region_validation      = true
+endpoints = {
+  s3       = "$endpoint"
+  sts      = "$endpoint"
+  iam      = "$endpoint"
+  dynamodb = "$endpoint"
+}
+EOF
+    dev init -input=false -no-color -lockfile=readonly -backend-config="$work/dev-backend.hcl"
+  }
+  dev_plan() { dev plan -input=false -no-color -var-file="$work/dev.tfvars" -out="$work/dev.tfplan"; }
+  dev_apply() {
+    dev apply -input=false -no-color "$work/dev.tfplan"
+    dev output -no-color -json >"$work/dev-outputs.json"
+    # The state really is in the moto bucket, and the S3 lock file was released.
+    python3 "$msrc/tests/moto_verify.py" state-in-bucket "$endpoint" "$(cat "$work/state_bucket")" infergate/dev/terraform.tfstate
+    python3 "$msrc/tests/moto_verify.py" "$endpoint" "$work/dev-outputs.json"
+  }
+  dev_replan() {
+    dev plan -input=false -no-color -var-file="$work/dev.tfvars" -out="$work/dev-replan.tfplan"
+    dev show -no-color -json "$work/dev-replan.tfplan" >"$work/dev-replan.json"
+    python3 "$msrc/tests/moto_verify.py" replan-drift "$work/dev-replan.json"
+  }
+  dev_destroy() {
+    dev destroy -input=false -no-color -auto-approve -var-file="$work/dev.tfvars"
+    test "$(dev state list | wc -l)" -eq 0
+  }
+  boot_destroy() {
+    export TF_DATA_DIR="$work/data/moto_bootstrap"
+    python3 "$msrc/tests/moto_verify.py" empty-bucket "$endpoint" "$(cat "$work/state_bucket")"
+    "$TF" -chdir="$msrc/bootstrap" destroy -input=false -no-color -auto-approve -var-file="$work/bootstrap.tfvars"
+  }
+  export -f dev dev_init dev_plan dev_apply dev_replan dev_destroy boot_destroy
+
+  # The chain: each step only if the previous ones allow it; destroys always when there is something to destroy.
+  moto_chain() {
+    timed boot_apply 300 boot_apply || return 0
+    if timed dev_init 120 dev_init; then
+      timed dev_plan 300 dev_plan && timed dev_apply 420 dev_apply && timed dev_replan 300 dev_replan || true
+      timed dev_destroy 420 dev_destroy || true
+    fi
+    [[ -s "$work/state_bucket" ]] && timed boot_destroy 300 boot_destroy || true
+  }
+  moto_chain &
+  chain_pid=$!
 fi
 
 # ---------------------------------------------------------------------------
@@ -308,71 +370,16 @@ if [[ "$run_moto" != "1" ]]; then
 fi
 
 if [[ "$moto_ok" == "1" ]]; then
-  dev() {
-    export TF_DATA_DIR="$work/data/moto_dev"
-    "$TF" -chdir="$msrc/envs/dev" "$@"
-  }
-  dev_init() {
-    cat >"$work/dev-backend.hcl" <<EOF
-bucket                      = "$(cat "$work/state_bucket")"
-key                         = "infergate/dev/terraform.tfstate"
-region                      = "eu-central-1"
-encrypt                     = true
-kms_key_id                  = "$(cat "$work/state_kms_key")"
-use_lockfile                = true
-use_path_style              = true
-skip_credentials_validation = true
-skip_requesting_account_id  = true
-skip_metadata_api_check     = true
-skip_region_validation      = true
-endpoints = {
-  s3       = "$endpoint"
-  sts      = "$endpoint"
-  iam      = "$endpoint"
-  dynamodb = "$endpoint"
-}
-EOF
-    dev init -input=false -no-color -lockfile=readonly -backend-config="$work/dev-backend.hcl"
-  }
-  dev_plan() { dev plan -input=false -no-color -var-file="$work/dev.tfvars" -out="$work/dev.tfplan"; }
-  dev_apply() {
-    dev apply -input=false -no-color "$work/dev.tfplan"
-    dev output -no-color -json >"$work/dev-outputs.json"
-    # The state really is in the moto bucket, and the S3 lock file was released.
-    python3 "$msrc/tests/moto_verify.py" state-in-bucket "$endpoint" "$(cat "$work/state_bucket")" infergate/dev/terraform.tfstate
-    python3 "$msrc/tests/moto_verify.py" "$endpoint" "$work/dev-outputs.json"
-  }
-  dev_replan() {
-    dev plan -input=false -no-color -var-file="$work/dev.tfvars" -out="$work/dev-replan.tfplan"
-    dev show -no-color -json "$work/dev-replan.tfplan" >"$work/dev-replan.json"
-    python3 "$msrc/tests/moto_verify.py" replan-drift "$work/dev-replan.json"
-  }
-  dev_destroy() {
-    dev destroy -input=false -no-color -auto-approve -var-file="$work/dev.tfvars"
-    test "$(dev state list | wc -l)" -eq 0
-  }
-  boot_destroy() {
-    export TF_DATA_DIR="$work/data/moto_bootstrap"
-    python3 "$msrc/tests/moto_verify.py" empty-bucket "$endpoint" "$(cat "$work/state_bucket")"
-    "$TF" -chdir="$msrc/bootstrap" destroy -input=false -no-color -auto-approve -var-file="$work/bootstrap.tfvars"
-  }
-  export -f dev dev_init dev_plan dev_apply dev_replan dev_destroy boot_destroy
-
-  dev_inited=0
-  if step_wait bootstrap "moto: apply bootstrap (state bucket, KMS key, lock table)"; then
-    if step "moto: init envs/dev, S3 backend = the bootstrap bucket" 120 dev_init; then
-      dev_inited=1
-      step "moto: plan envs/dev" 300 dev_plan &&
-        step "moto: apply envs/dev, verify resources through AWS APIs" 420 dev_apply &&
-        step "moto: re-plan envs/dev, no drift beyond moto's EKS gaps" 300 dev_replan || true
-    fi
-  fi
-  if [[ "$dev_inited" == "1" ]]; then
-    step "moto: destroy envs/dev (state empty afterwards)" 420 dev_destroy || true
-  fi
-  if [[ -s "$work/state_bucket" ]]; then
-    step "moto: destroy bootstrap" 300 boot_destroy || true
-  fi
+  wait "$chain_pid" || true
+  chain_pid=""
+  book boot_apply "moto: apply bootstrap (state bucket, KMS key, lock table)" || true
+  book dev_init "moto: init envs/dev, S3 backend = the bootstrap bucket" || true
+  book dev_plan "moto: plan envs/dev" || true
+  book dev_apply "moto: apply envs/dev, verify resources through AWS APIs" || true
+  book dev_replan "moto: re-plan envs/dev, no drift beyond moto's EKS gaps" || true
+  book dev_destroy "moto: destroy envs/dev (state empty afterwards)" || true
+  book boot_destroy "moto: destroy bootstrap" || true
+  [[ -f "$work/steps/boot_apply.rc" ]] || { record 1 "moto: emulator chain produced no result" "$(now)"; }
 fi
 
 finish
