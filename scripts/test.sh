@@ -65,7 +65,7 @@ step typecheck tsc -p tsconfig.json --noEmit
 step vitest run_vitest
 step models-drift bash models/check-drift.sh
 # Infra folders with their own test entry (one folder, one suite).
-infra_suites=(helm argocd)
+infra_suites=(terraform helm argocd)
 for suite in "${infra_suites[@]}"; do
   step "$suite" bash "$suite/test.sh"
 done
