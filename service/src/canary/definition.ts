@@ -45,7 +45,10 @@ const common = {
   direction: z.enum(["increase", "decrease"]).default("increase"),
   /** Effect size the canary may show before a significant difference counts against it. */
   tolerance: nonNegative,
-  /** Effect size that fails the canary outright (once minSamples are there), test or no test. */
+  /**
+   * Effect size beyond which a significant difference fails the canary outright (Kayenta's
+   * critical effect size); the chart's fast-fail metrics compare the window's effect with it bare.
+   */
   hardLimit: nonNegative.optional(),
   /** Observations (requests, rows, comparisons) each track needs over the window. */
   minSamples: z.number().int().min(0).default(0),

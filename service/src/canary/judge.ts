@@ -2,7 +2,6 @@ import type { MetricDefinition, ResolvedJudgement } from "./definition.js";
 import {
   binomialTestGreater,
   chiSquareHomogeneity,
-  type MannWhitneyResult,
   mannWhitneyU,
   populationStabilityIndex,
 } from "./stats.js";
@@ -10,7 +9,8 @@ import {
 /**
  * Classification and verdict, in the manner of Kayenta's judge: each metric is compared between
  * the tracks with a test on its samples and an effect-size tolerance and classified pass / high /
- * low / nodata; critical metrics and hard limits can fail the run outright; the rest becomes a
+ * low / nodata; critical metrics and hard limits (Kayenta's critical effect sizes: a significant
+ * difference beyond them) can fail the run outright; the rest becomes a
  * 0-100 score against pass and marginal cut-offs. Pure functions over observations: the data
  * comes from collect.ts.
  */
@@ -49,6 +49,9 @@ export type MetricResult = {
     value: number;
     tolerance: number;
     hardLimit?: number;
+    /** The window's effect is beyond the hard limit (what the chart's fast-fail metric checks). */
+    beyondHardLimit: boolean;
+    /** ...and the test says it is no noise: the run fails outright (rollback). */
     hardLimitBreached: boolean;
   };
   test?: {
@@ -127,37 +130,18 @@ function classifySamples(
       ? o.candidate.value - o.stable.value
       : Math.max(o.candidate.value, m.floor) / Math.max(o.stable.value, m.floor);
   const value = Number.isFinite(effectValue) ? effectValue : m.effect === "ratio" ? 1 : 0; // 0/0 floors: no effect
-  const breached = m.hardLimit !== undefined && worse(m, m.effect, value, m.hardLimit);
+  const beyond = m.hardLimit !== undefined && worse(m, m.effect, value, m.hardLimit);
+  const ns = o.stable.intervals.length;
+  const nc = o.candidate.intervals.length;
   const effect = {
     measure: m.effect,
     value,
     tolerance: m.tolerance,
     ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
-    hardLimitBreached: breached,
+    beyondHardLimit: beyond,
+    hardLimitBreached: false,
   };
-  const failClass: Classification = m.direction === "increase" ? "high" : "low";
-  const ns = o.stable.intervals.length;
-  const nc = o.candidate.intervals.length;
-  const enoughIntervals = ns >= j.minIntervals && nc >= j.minIntervals;
-  // The test is reported whenever there are enough intervals, also next to a hard-limit breach.
-  const mw = enoughIntervals ? mannWhitneyU(o.candidate.intervals, o.stable.intervals) : undefined;
-  const testOf = (x: MannWhitneyResult) => ({
-    name: "mann-whitney-u" as const,
-    statistic: x.u1,
-    pValue: x.pValue,
-    method: x.method,
-  });
-  if (breached) {
-    return {
-      ...r,
-      effect,
-      ...(mw ? { test: testOf(mw) } : {}),
-      class: failClass,
-      passed: false,
-      reason: `${m.effect} ${fmt(value)} beyond the hard limit ${fmt(m.hardLimit ?? 0)}`,
-    };
-  }
-  if (!mw) {
+  if (ns < j.minIntervals || nc < j.minIntervals) {
     return {
       ...r,
       effect,
@@ -165,9 +149,20 @@ function classifySamples(
       reason: `too few intervals with traffic: stable ${ns}, candidate ${nc} (need ${j.minIntervals} each)`,
     };
   }
-  const test = testOf(mw);
+  const mw = mannWhitneyU(o.candidate.intervals, o.stable.intervals);
+  const test = { name: "mann-whitney-u" as const, statistic: mw.u1, pValue: mw.pValue, method: mw.method };
   const alpha = 1 - j.confidence;
   const significant = mw.pValue < alpha;
+  if (beyond && significant) {
+    return {
+      ...r,
+      effect: { ...effect, hardLimitBreached: true },
+      test,
+      class: m.direction === "increase" ? "high" : "low",
+      passed: false,
+      reason: `${m.effect} ${fmt(value)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(mw.pValue)} < ${fmt(alpha)})`,
+    };
+  }
   const up = worse(m, m.effect, value, m.tolerance);
   const down = better(m, m.effect, value, m.tolerance);
   // Class by the direction of the shift: high = candidate higher than stable beyond tolerance.
@@ -221,16 +216,18 @@ function classifyDistribution(
   if (missing) return { ...r, class: "nodata", reason: missing };
   const chi = chiSquareHomogeneity(s, c);
   const psi = populationStabilityIndex(s, c);
-  const breached = m.hardLimit !== undefined && psi > m.hardLimit;
+  const alpha = 1 - j.confidence;
+  const beyond = m.hardLimit !== undefined && psi > m.hardLimit;
+  const breached = beyond && chi.pValue < alpha;
   const effect = {
     measure: "psi" as const,
     value: psi,
     tolerance: m.tolerance,
     ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
+    beyondHardLimit: beyond,
     hardLimitBreached: breached,
   };
   const test = { name: "chi-square" as const, statistic: chi.statistic, pValue: chi.pValue, dof: chi.dof };
-  const alpha = 1 - j.confidence;
   if (breached) {
     return {
       ...r,
@@ -238,7 +235,7 @@ function classifyDistribution(
       test,
       class: "high",
       passed: false,
-      reason: `PSI ${fmt(psi)} beyond the hard limit ${fmt(m.hardLimit ?? 0)}`,
+      reason: `PSI ${fmt(psi)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (chi-square p ${fmtP(chi.pValue)} < ${fmt(alpha)})`,
     };
   }
   if (chi.pValue < alpha && psi > m.tolerance) {
@@ -283,16 +280,18 @@ function classifyAgreement(
     return { ...r, class: "nodata", reason: `too few shadow comparisons: ${n} (need ${m.minSamples})` };
   }
   const p = binomialTestGreater(disagree, n, m.tolerance);
-  const breached = m.hardLimit !== undefined && rate > m.hardLimit;
+  const alpha = 1 - j.confidence;
+  const beyond = m.hardLimit !== undefined && rate > m.hardLimit;
+  const breached = beyond && p < alpha;
   const effect = {
     measure: "rate" as const,
     value: rate,
     tolerance: m.tolerance,
     ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
+    beyondHardLimit: beyond,
     hardLimitBreached: breached,
   };
   const test = { name: "binomial" as const, statistic: disagree, pValue: p };
-  const alpha = 1 - j.confidence;
   if (breached) {
     return {
       ...r,
@@ -300,7 +299,7 @@ function classifyAgreement(
       test,
       class: "high",
       passed: false,
-      reason: `disagreement ${fmt(rate)} beyond the hard limit ${fmt(m.hardLimit ?? 0)}`,
+      reason: `disagreement ${fmt(rate)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(p)} < ${fmt(alpha)})`,
     };
   }
   if (p < alpha) {
@@ -335,7 +334,8 @@ export type Verdict = "promote" | "hold" | "rollback";
 export type Decision = { verdict: Verdict; score?: number; reasons: string[] };
 
 /**
- * rollback: a hard limit breached, a critical metric failed, or a score below marginal.
+ * rollback: a hard limit breached (significantly worse and beyond it), a critical metric failed,
+ * or a score below marginal.
  * hold: a critical metric (or every metric) without enough data, or a marginal score.
  * promote: a score at or above the pass cut-off.
  */

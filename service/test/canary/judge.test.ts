@@ -80,7 +80,11 @@ const J = judgement();
 describe("classify: samples metrics (Mann-Whitney U + effect size)", () => {
   it("identical tracks pass with p = 1", () => {
     const r = classify(errorRate, samples([0, 0, 0, 0, 0], [0, 0, 0, 0, 0]), J);
-    expect(r).toMatchObject({ class: "pass", passed: true, effect: { value: 0, hardLimitBreached: false } });
+    expect(r).toMatchObject({
+      class: "pass",
+      passed: true,
+      effect: { value: 0, beyondHardLimit: false, hardLimitBreached: false },
+    });
     expect(r.test).toMatchObject({ name: "mann-whitney-u", pValue: 1 });
   });
 
@@ -115,16 +119,32 @@ describe("classify: samples metrics (Mann-Whitney U + effect size)", () => {
     expect(r.class).toBe("pass");
   });
 
-  it("beyond the hard limit fails outright, with the test still reported", () => {
+  it("significantly worse and beyond the hard limit fails outright", () => {
     const r = classify(errorRate, samples([0, 0.001, 0.002, 0.003, 0.004], [0.5, 0.6, 0.7, 0.8, 0.9]), J);
-    expect(r).toMatchObject({ class: "high", passed: false, effect: { hardLimitBreached: true } });
+    expect(r).toMatchObject({
+      class: "high",
+      passed: false,
+      effect: { beyondHardLimit: true, hardLimitBreached: true },
+    });
     expect(r.test?.pValue).toBeCloseTo(2 / 252, 10); // exact, 5 vs 5 separated
-    expect(r.reason).toMatch(/beyond the hard limit 0.01/);
+    expect(r.reason).toMatch(/beyond the hard limit 0.01 \(p 0.00794 < 0.05\)/);
   });
 
-  it("the hard limit needs no intervals, only minSamples", () => {
+  it("beyond the hard limit but not significant (one noisy window) is no breach", () => {
+    // the window's value is beyond the limit, the intervals do not show a consistent shift
+    const o: Observation = {
+      kind: "samples",
+      stable: { value: 0.001, count: 1000, intervals: [0, 0.004, 0, 0.001, 0] },
+      candidate: { value: 0.02, count: 1000, intervals: [0, 0.1, 0, 0, 0] },
+    };
+    const r = classify(errorRate, o, J);
+    expect(r.test?.pValue).toBeGreaterThan(0.05);
+    expect(r).toMatchObject({ class: "pass", effect: { beyondHardLimit: true, hardLimitBreached: false } });
+  });
+
+  it("without enough intervals for the test there is no verdict on the metric, even beyond the limit", () => {
     const r = classify(errorRate, samples([0], [0.3]), J);
-    expect(r).toMatchObject({ class: "high", effect: { hardLimitBreached: true } });
+    expect(r).toMatchObject({ class: "nodata", effect: { beyondHardLimit: true, hardLimitBreached: false } });
     expect(r.test).toBeUndefined();
   });
 
@@ -284,7 +304,14 @@ describe("decide: score, critical metrics, hard limits", () => {
         weight: 1,
         class: "high",
         passed: false,
-        effect: { measure: "ratio", value: 2, tolerance: 1.1, hardLimit: 1.25, hardLimitBreached: true },
+        effect: {
+          measure: "ratio",
+          value: 2,
+          tolerance: 1.1,
+          hardLimit: 1.25,
+          beyondHardLimit: true,
+          hardLimitBreached: true,
+        },
       }),
     ];
     expect(decide(rs, J)).toMatchObject({ verdict: "rollback", reasons: ["lat: r"] });
