@@ -1,0 +1,77 @@
+"""Drives a running infergate server with the V2 clients people use today, unmodified:
+tritonclient (HTTP, JSON mode) and the kserve Python client (InferenceRESTClient, protocol v2).
+
+Usage: python v2_clients.py <base-url> <validation.jsonl>
+Prints one JSON object with what each client saw; exits non-zero on any client error.
+"""
+
+import asyncio
+import json
+import sys
+from urllib.parse import urlparse
+
+import numpy as np
+
+
+def rows(path, n):
+    with open(path, encoding="utf8") as f:
+        data = [json.loads(line) for line in f if line.strip()][:n]
+    return np.array([r["features"] for r in data], dtype=np.float32), [r["label"] for r in data]
+
+
+def with_triton(url, x):
+    import tritonclient.http as httpclient
+
+    client = httpclient.InferenceServerClient(urlparse(url).netloc)
+    inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x, binary_data=False)
+    outputs = [
+        httpclient.InferRequestedOutput("label", binary_data=False),
+        httpclient.InferRequestedOutput("probabilities", binary_data=False),
+    ]
+    result = client.infer("digits", [inp], outputs=outputs, request_id="triton-1")
+    response = result.get_response()
+    return {
+        "live": client.is_server_live(),
+        "ready": client.is_server_ready(),
+        "model_ready": client.is_model_ready("digits"),
+        "server": client.get_server_metadata()["name"],
+        "model_inputs": client.get_model_metadata("digits")["inputs"],
+        "id": response.get("id"),
+        "version": response.get("model_version"),
+        "labels": result.as_numpy("label").tolist(),
+        "prob_shape": list(result.as_numpy("probabilities").shape),
+    }
+
+
+async def with_kserve(url, x):
+    from kserve import InferenceRESTClient, InferInput, InferRequest, RESTConfig
+
+    client = InferenceRESTClient(RESTConfig(protocol="v2", verbose=False))
+    try:
+        inp = InferInput(name="input", shape=list(x.shape), datatype="FP32")
+        inp.set_data_from_numpy(x, binary_data=False)
+        request = InferRequest(model_name="digits", infer_inputs=[inp], request_id="kserve-1")
+        response = await client.infer(url, request, model_name="digits")
+        by_name = {o.name: o for o in response.outputs}
+        return {
+            "live": await client.is_server_live(url),
+            "ready": await client.is_server_ready(url),
+            "model_ready": await client.is_model_ready(url, "digits"),
+            "id": response.id,
+            "labels": by_name["label"].as_numpy().tolist(),
+            "prob_shape": list(by_name["probabilities"].as_numpy().shape),
+        }
+    finally:
+        await client.close()
+
+
+def main():
+    url, data = sys.argv[1], sys.argv[2]
+    x, truth = rows(data, 8)
+    out = {"truth": truth, "triton": with_triton(url, x), "kserve": asyncio.run(with_kserve(url, x))}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
+import { type ServerProcess, startServerProcess } from "../support/process.js";
+
+type Seen = {
+  truth: number[];
+  triton: {
+    live: boolean;
+    ready: boolean;
+    model_ready: boolean;
+    server: string;
+    id: string;
+    version: string;
+    labels: number[];
+    prob_shape: number[];
+  };
+  kserve: {
+    live: boolean;
+    ready: boolean;
+    model_ready: boolean;
+    id: string;
+    labels: number[];
+    prob_shape: number[];
+  };
+};
+
+/** tritonclient (JSON mode) and the kserve Python client, pinned in a venv, against the real server. */
+describe("existing V2 clients work unmodified", () => {
+  let server: ServerProcess | undefined;
+  let python = "";
+  beforeAll(async () => {
+    const venv = execFileSync(
+      "bash",
+      ["scripts/venv.sh", "v2-clients", "service/test/clients/requirements.txt"],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      },
+    ).trim();
+    python = `${venv}/bin/python`;
+    server = await startServerProcess();
+  }, 600_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("health, metadata and inference through tritonclient.http and kserve.InferenceRESTClient", () => {
+    const out = execFileSync(
+      python,
+      [
+        "service/test/clients/v2_clients.py",
+        server?.url ?? "",
+        `${BUNDLED_REPOSITORY}/digits/validation.jsonl`,
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 },
+    );
+    const seen = JSON.parse(out) as Seen;
+    expect(seen.triton).toMatchObject({
+      live: true,
+      ready: true,
+      model_ready: true,
+      server: "infergate",
+      id: "triton-1",
+      version: "2",
+      prob_shape: [8, 10],
+    });
+    expect(seen.kserve).toMatchObject({
+      live: true,
+      ready: true,
+      model_ready: true,
+      id: "kserve-1",
+      prob_shape: [8, 10],
+    });
+    expect(seen.triton.labels).toEqual(seen.kserve.labels);
+    const correct = seen.triton.labels.filter((l, i) => l === seen.truth[i]).length;
+    expect(correct).toBeGreaterThanOrEqual(7);
+  });
+});
