@@ -347,9 +347,16 @@ for (const { m, t } of plan) {
     s = await t.start(m);
     const url = `${s.url}${t.path(m)}`;
     await check(url, t);
-    await runLoad({ url, bodyFile, connections: 64, seconds: warmupSeconds, cpus: loadCpus }); // JIT, caches, pools
+    await runLoad({
+      url,
+      bodyFile,
+      connections: 64,
+      seconds: warmupSeconds,
+      cpus: loadCpus,
+      serverPid: s.pid,
+    }); // JIT, caches, pools
     for (const connections of concurrencies) {
-      const r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus });
+      const r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
       rows.push({
         model: m,
         target: t.id,

@@ -53,6 +53,10 @@ const instance = autocannon(
         errors: r.errors, // includes timeouts
         timeouts: r.timeouts,
         seconds,
+        loadCpuMs: (() => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1000;
+        })(),
       })}\n`,
     );
   },

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { pinned } from "./processes.js";
+import { machineBusyTicks, pinned, treeTicks } from "./processes.js";
 
 export type LoadResult = {
   /** 2xx responses per second. */
@@ -15,6 +15,8 @@ export type LoadResult = {
   errors: number;
   timeouts: number;
   seconds: number;
+  /** CPU used meanwhile, in cores (1 = one core busy): by the server's process tree, by the load generator, by everything else on the machine (other users' work: noise). */
+  cpu: { server: number; load: number; other: number };
 };
 
 const worker = new URL("./load-worker.ts", import.meta.url).pathname;
@@ -29,8 +31,14 @@ export function runLoad(opts: {
   connections: number;
   seconds: number;
   cpus: string | undefined;
+  /** The server's pid, to split the machine's CPU time into server, load generator and others. */
+  serverPid: number;
 }): Promise<LoadResult> {
-  const { cpus, ...rest } = opts;
+  const { cpus, serverPid, ...rest } = opts;
+  const hz = 100; // USER_HZ of /proc/stat and /proc/PID/stat
+  const t0 = performance.now();
+  const busy0 = machineBusyTicks();
+  const server0 = treeTicks(serverPid);
   const argv = pinned(cpus, [process.execPath, "--import", "tsx", worker, JSON.stringify(rest)]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
@@ -43,7 +51,17 @@ export function runLoad(opts: {
     child.once("exit", (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
       try {
-        resolve(JSON.parse(out) as LoadResult);
+        const r = JSON.parse(out) as Omit<LoadResult, "cpu"> & { loadCpuMs: number };
+        const wall = (performance.now() - t0) / 1000;
+        const server = (treeTicks(serverPid) - server0) / hz / wall;
+        const load = r.loadCpuMs / 1000 / wall;
+        const all = (machineBusyTicks() - busy0) / hz / wall;
+        const round = (v: number) => Math.round(v * 100) / 100;
+        const { loadCpuMs: _, ...rest } = r;
+        resolve({
+          ...rest,
+          cpu: { server: round(server), load: round(load), other: round(Math.max(0, all - server - load)) },
+        });
       } catch (err) {
         reject(new Error(`load generator printed no result: ${(err as Error).message}`));
       }

@@ -129,8 +129,12 @@ export function emit(res: BenchResult, out: string): Ratio[] {
   const f2 = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
   const loads = `load average ${f2(res.loadavg.before)} before, ${f2(res.loadavg.after)} after`;
   const cpu = (c: string | undefined) => c ?? "any";
+  const others = res.rows.map((r) => r.cpu?.other).filter((v): v is number => v !== undefined);
+  const noise = others.length
+    ? `; other processes used ${(others.reduce((x, y) => x + y, 0) / others.length).toFixed(2)} cores on average during the points (max ${Math.max(...others).toFixed(2)})`
+    : "";
   const header = [
-    `machine: ${res.machine}; ${loads}`,
+    `machine: ${res.machine}; ${loads}${noise}`,
     `server under test: ${res.server}; servers and raw ORT on CPU ${cpu(res.serverCpus)}, load generator (autocannon) on CPU ${cpu(res.loadCpus)}`,
     `${res.seconds} s per point after a ${res.warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${res.date}`,
   ];

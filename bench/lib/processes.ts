@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
-export type Started = { url: string; stop: () => Promise<void> };
+export type Started = { url: string; pid: number; stop: () => Promise<void> };
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,6 +55,7 @@ export async function startServer(
   }
   return {
     url,
+    pid: child.pid as number,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
@@ -77,4 +79,43 @@ export function runToEnd(argv: string[]): Promise<string> {
       code === 0 ? resolve(out) : reject(new Error(`${argv.join(" ")} exited with ${code}`)),
     );
   });
+}
+
+/** Field `i` (1-based, as in proc(5)) of /proc/PID/stat; the command name may contain spaces. */
+function statFields(pid: string): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return [pid, "comm", ...text.slice(text.lastIndexOf(")") + 2).split(" ")];
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** CPU time (clock ticks, utime + stime) of a process and all its live descendants. */
+export function treeTicks(root: number): number {
+  const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  const children = new Map<string, string[]>();
+  const ticks = new Map<string, number>();
+  for (const pid of procs) {
+    const f = statFields(pid);
+    if (!f) continue;
+    const ppid = f[3] as string;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    ticks.set(pid, Number(f[13]) + Number(f[14]));
+  }
+  let total = 0;
+  const stack = [String(root)];
+  while (stack.length) {
+    const pid = stack.pop() as string;
+    total += ticks.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Busy clock ticks of the whole machine (all CPUs) from /proc/stat. */
+export function machineBusyTicks(): number {
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0] as string;
+  const [, user, nice, system, , , irq, softirq, steal] = cpu.trim().split(/\s+/).map(Number);
+  return (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
 }

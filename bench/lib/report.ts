@@ -53,10 +53,15 @@ export function bestBatch(points: readonly RawPoint[]): RawPoint | undefined {
   );
 }
 
+/** CPU used during the point, in cores: server tree / load generator / everything else (noise). */
+export function cpuText(r: Row): string {
+  return r.cpu ? `${f(r.cpu.server, 2)}/${f(r.cpu.load, 2)}/${f(r.cpu.other, 2)}` : "";
+}
+
 /** Plain-text table of the measured points (what the terminal shows). */
 export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => string): string {
   const lines: string[] = [];
-  const header = `${"target".padEnd(38)}${"conns".padStart(6)}${"req/s".padStart(10)}${"rows/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}`;
+  const header = `${"target".padEnd(38)}${"conns".padStart(6)}${"req/s".padStart(10)}${"rows/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"cpu srv/load/other".padStart(20)}`;
   let model: ModelKey | undefined;
   for (const r of rows) {
     if (r.model !== model) {
@@ -65,7 +70,7 @@ export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => str
     }
     const name = r.pinned ? r.name : `${r.name} *`;
     lines.push(
-      `${name.padEnd(38)}${String(r.connections).padStart(6)}${f(r.rps, 0).padStart(10)}${f(r.rps * r.rowsPerRequest, 0).padStart(10)}${f(r.p50, 2).padStart(9)}${f(r.p99, 2).padStart(9)}${String(r.non2xx + r.errors).padStart(8)}`,
+      `${name.padEnd(38)}${String(r.connections).padStart(6)}${f(r.rps, 0).padStart(10)}${f(r.rps * r.rowsPerRequest, 0).padStart(10)}${f(r.p50, 2).padStart(9)}${f(r.p99, 2).padStart(9)}${String(r.non2xx + r.errors).padStart(8)}${cpuText(r).padStart(20)}`,
     );
   }
   return lines.join("\n");
@@ -122,13 +127,13 @@ export function markdown(opts: {
         "",
         `## ${opts.modelTitle(model)}`,
         "",
-        "| target | conns | req/s | rows/s | p50 ms | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| target | conns | req/s | rows/s | p50 ms | p99 ms | errors | CPU cores: server / load gen / other |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       );
     }
     const name = r.pinned ? r.name : `${r.name} \\*`;
     out.push(
-      `| ${name} | ${r.connections} | ${f(r.rps, 0)} | ${f(r.rps * r.rowsPerRequest, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.non2xx + r.errors} |`,
+      `| ${name} | ${r.connections} | ${f(r.rps, 0)} | ${f(r.rps * r.rowsPerRequest, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.non2xx + r.errors} | ${cpuText(r)} |`,
     );
   }
   out.push("", "\\* multi-worker: not pinned, shares the 2 cores with the load generator.");
