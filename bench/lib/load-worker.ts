@@ -6,7 +6,8 @@ import { createRequire } from "node:module";
  * closed loop of `connections` keep-alive connections. autocannon's own latency histogram has
  * 1 ms resolution (integer HDR buckets), too coarse for sub-millisecond p50s, so every response
  * time (float ms from process.hrtime) is also kept here and the percentiles are exact. Throughput
- * is 2xx responses / measured duration. Prints one JSON object on stdout.
+ * is 2xx responses / measured duration. Prints `start` when loading starts, then one JSON line
+ * with the result and this process's CPU time meanwhile.
  *
  * argv[2]: JSON {url, bodyFile, connections, seconds}
  */
@@ -23,6 +24,9 @@ const body = readFileSync(opts.bodyFile, "utf8");
 
 let latencies = new Float64Array(1 << 16);
 let n = 0;
+// Tells load.ts that loading starts now (it samples the server's and the machine's CPU time).
+process.stdout.write("start\n");
+const cpu0 = process.cpuUsage();
 const instance = autocannon(
   {
     url: opts.url,
@@ -54,7 +58,7 @@ const instance = autocannon(
         timeouts: r.timeouts,
         seconds,
         loadCpuMs: (() => {
-          const u = process.cpuUsage();
+          const u = process.cpuUsage(cpu0);
           return (u.user + u.system) / 1000;
         })(),
       })}\n`,

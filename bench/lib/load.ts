@@ -36,35 +36,42 @@ export function runLoad(opts: {
 }): Promise<LoadResult> {
   const { cpus, serverPid, ...rest } = opts;
   const hz = 100; // USER_HZ of /proc/stat and /proc/PID/stat
-  const t0 = performance.now();
-  const busy0 = machineBusyTicks();
-  const server0 = treeTicks(serverPid);
+  let t0 = 0;
+  let busy0 = 0;
+  let server0 = 0;
   const argv = pinned(cpus, [process.execPath, "--import", "tsx", worker, JSON.stringify(rest)]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
+    let done: LoadResult | undefined;
     child.stdout.on("data", (d) => {
       out += d;
+      for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (line === "start") {
+          t0 = performance.now();
+          busy0 = machineBusyTicks();
+          server0 = treeTicks(serverPid);
+        } else if (line.startsWith("{")) {
+          const wall = (performance.now() - t0) / 1000;
+          const r = JSON.parse(line) as Omit<LoadResult, "cpu"> & { loadCpuMs: number };
+          const server = (treeTicks(serverPid) - server0) / hz / wall;
+          const load = r.loadCpuMs / 1000 / wall;
+          const all = (machineBusyTicks() - busy0) / hz / wall;
+          const round = (v: number) => Math.round(v * 100) / 100;
+          const { loadCpuMs: _, ...result } = r;
+          const other = round(Math.max(0, all - server - load));
+          done = { ...result, cpu: { server: round(server), load: round(load), other } };
+        }
+      }
     });
     child.once("error", reject);
     child.once("exit", (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        const r = JSON.parse(out) as Omit<LoadResult, "cpu"> & { loadCpuMs: number };
-        const wall = (performance.now() - t0) / 1000;
-        const server = (treeTicks(serverPid) - server0) / hz / wall;
-        const load = r.loadCpuMs / 1000 / wall;
-        const all = (machineBusyTicks() - busy0) / hz / wall;
-        const round = (v: number) => Math.round(v * 100) / 100;
-        const { loadCpuMs: _, ...rest } = r;
-        resolve({
-          ...rest,
-          cpu: { server: round(server), load: round(load), other: round(Math.max(0, all - server - load)) },
-        });
-      } catch (err) {
-        reject(new Error(`load generator printed no result: ${(err as Error).message}`));
-      }
+      if (!done) return reject(new Error("load generator printed no result"));
+      resolve(done);
     });
   });
 }
