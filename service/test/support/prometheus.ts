@@ -6,15 +6,42 @@ import { join } from "node:path";
 import { freePort, waitFor } from "./net.js";
 import { REPO_ROOT } from "./paths.js";
 
-export const PROMETHEUS_BIN = `${REPO_ROOT}.tools/bin/prometheus`;
+const TOOLS_BIN = `${REPO_ROOT}.tools/bin`;
 
-/** Installs the pinned Prometheus (scripts/tools.sh) unless it is already linked. */
+function runs(bin: string): boolean {
+  const r = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  return r.status === 0 && /version 2\.42/.test(`${r.stdout}${r.stderr}`);
+}
+
+/**
+ * The pinned Prometheus (2.42, Debian's package, as scripts/tools.sh installs it): the
+ * .tools/bin link when it works, else the binary on PATH outside .tools/bin. Only when neither
+ * runs is scripts/tools.sh called (with .tools/bin off PATH, so it links the real binary).
+ * The link is left alone otherwise: tools.sh run with .tools/bin first on PATH (as
+ * scripts/test.sh does) can replace it with a link to itself, and a repair here would only move
+ * the breakage to the next step.
+ */
 export function ensurePrometheus(): string {
-  if (!existsSync(PROMETHEUS_BIN)) {
-    const r = spawnSync("bash", ["scripts/tools.sh", "prometheus"], { cwd: REPO_ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`scripts/tools.sh prometheus failed:\n${r.stdout}${r.stderr}`);
-  }
-  return PROMETHEUS_BIN;
+  const linked = `${TOOLS_BIN}/prometheus`;
+  if (existsSync(linked) && runs(linked)) return linked;
+  const path = (process.env.PATH ?? "")
+    .split(":")
+    .filter((d) => d && !d.startsWith(TOOLS_BIN))
+    .join(":");
+  const found = spawnSync("bash", ["-c", "command -v prometheus"], {
+    encoding: "utf8",
+    env: { ...process.env, PATH: path },
+  });
+  const onPath = found.stdout.trim();
+  if (found.status === 0 && onPath && runs(onPath)) return onPath;
+  const r = spawnSync("bash", ["scripts/tools.sh", "prometheus"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PATH: path },
+  });
+  if (r.status !== 0 || !runs(linked))
+    throw new Error(`scripts/tools.sh prometheus failed:\n${r.stdout}${r.stderr}`);
+  return linked;
 }
 
 export type ScrapeJob = {
