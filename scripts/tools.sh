@@ -40,12 +40,18 @@ install_go_tool() {
   ln -sfn "$dir/$name" "$bin/$name"
 }
 
+# The system's binary, never our own link to it (scripts/test.sh puts .tools/bin first on PATH;
+# linking `command -v` would then point a link at itself).
+system_bin() {
+  PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd: -)" command -v "$1"
+}
+
 install_prometheus() {
-  if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  if ! system_bin promtool >/dev/null 2>&1 || ! system_bin prometheus >/dev/null 2>&1; then
     log "installing Debian's prometheus package"
     (
       flock 9
-      if ! command -v promtool >/dev/null 2>&1; then
+      if ! system_bin promtool >/dev/null 2>&1; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq >/dev/null
         apt-get install -y -qq --no-install-recommends prometheus >/dev/null
@@ -53,10 +59,10 @@ install_prometheus() {
     ) 9>"$cache/prometheus.lock"
   fi
   local v
-  v="$(promtool --version 2>&1 | head -1)"
+  v="$("$(system_bin promtool)" --version 2>&1 | head -1)"
   [[ "$v" == *"version $PROMETHEUS_DEB_VERSION_PREFIX"* ]] || { log "unexpected promtool: $v"; exit 1; }
-  ln -sfn "$(command -v promtool)" "$bin/promtool"
-  ln -sfn "$(command -v prometheus)" "$bin/prometheus"
+  ln -sfn "$(system_bin promtool)" "$bin/promtool"
+  ln -sfn "$(system_bin prometheus)" "$bin/prometheus"
 }
 
 [[ $# -gt 0 ]] || set -- "${!GO_TOOLS[@]}" prometheus
