@@ -8,7 +8,7 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
  * scripts do, from the repo root; killed after `timeoutMs` so a hang fails the test, not the run.
  */
 export function runCli(
-  name: "gate-accuracy" | "publish",
+  name: "gate-accuracy" | "publish" | "canary-evaluate",
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,

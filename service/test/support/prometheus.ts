@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CliResult, runCli } from "./gate-cli.js";
 import { freePort, waitFor } from "./net.js";
 import { REPO_ROOT } from "./paths.js";
 
@@ -148,7 +149,7 @@ export async function waitForTargetsUp(url: string, expected: number, timeoutMs 
   );
 }
 
-export type CanaryCliResult = { code: number | null; stdout: string; stderr: string };
+export type CanaryCliResult = CliResult;
 
 /** Runs `service/src/cli/canary-evaluate.ts` as its own process (as `npm run canary:evaluate`), killed after `timeoutMs`. */
 export function runCanaryEvaluate(
@@ -156,29 +157,5 @@ export function runCanaryEvaluate(
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<CanaryCliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "service/src/cli/canary-evaluate.ts", ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli("canary-evaluate", args, env, timeoutMs);
 }
