@@ -22,6 +22,13 @@ export const modelParams = {
   required: ["model"],
 } as const;
 
+/** A tensor with data, as requests send it and responses return it. */
+const tensor = {
+  type: "object",
+  properties: { name: { type: "string" }, shape, datatype: { type: "string" }, parameters, data: tensorData },
+  required: ["name", "shape", "datatype", "data"],
+} as const;
+
 export const inferenceRequest = {
   type: "object",
   properties: {
@@ -29,17 +36,7 @@ export const inferenceRequest = {
     parameters,
     inputs: {
       type: "array",
-      items: {
-        type: "object",
-        properties: {
-          name: { type: "string" },
-          shape,
-          datatype: { type: "string" },
-          parameters,
-          data: tensorData,
-        },
-        required: ["name", "shape", "datatype", "data"],
-      },
+      items: tensor,
     },
     outputs: {
       type: "array",
@@ -58,17 +55,7 @@ export const inferenceResponse = {
     parameters,
     outputs: {
       type: "array",
-      items: {
-        type: "object",
-        properties: {
-          name: { type: "string" },
-          shape,
-          datatype: { type: "string" },
-          parameters,
-          data: tensorData,
-        },
-        required: ["name", "shape", "datatype", "data"],
-      },
+      items: tensor,
     },
   },
   required: ["model_name", "outputs"],
