@@ -188,7 +188,7 @@ export function emit(res: BenchResult, out: string): Ratio[] {
       dashed: true,
       flat: true,
     });
-    if (best) series.push(flat("raw ORT in-process, best batch", "#2ca02c", best.rowsPerSec));
+    if (best) series.push(flat(`raw ORT in-process, best batch (${best.batch})`, "#2ca02c", best.rowsPerSec));
     if (one) series.push(flat("raw ORT in-process, batch 1", "#98df8a", one.rowsPerSec));
     return { title: title(m), series };
   });

@@ -24,7 +24,19 @@ export type Chart = {
 const W = 460; // panel width
 const H = 320; // panel height
 const M = { top: 80, left: 70, right: 24, bottom: 52, gap: 40 };
-const LEGEND_COLUMN = 320;
+const STEPS = [1, 2, 5];
+
+/** Nice log-axis bounds: the 1-2-5 values just below the minimum and just above the maximum. */
+function bounds(values: number[]): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const ladder = (e: number) => STEPS.map((m) => m * 10 ** e);
+  const e0 = Math.floor(Math.log10(lo));
+  const e1 = Math.floor(Math.log10(hi));
+  const below = ladder(e0).filter((v) => v <= lo);
+  const above = [...ladder(e1), 10 ** (e1 + 1)].filter((v) => v >= hi);
+  return [below[below.length - 1] ?? 10 ** e0, above[0] ?? 10 ** (e1 + 1)];
+}
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const num = (v: number) => Number(v.toFixed(1));
@@ -32,8 +44,9 @@ const si = (v: number) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` :
 
 export function renderChart(c: Chart): string {
   const names = [...new Map(c.panels.flatMap((p) => p.series).map((s) => [s.name, s])).values()];
-  const width = Math.max(M.left + c.panels.length * (W + M.gap) - M.gap + M.right, 3 * LEGEND_COLUMN);
-  const columns = Math.max(1, Math.floor((width - M.left) / LEGEND_COLUMN));
+  const legendColumn = Math.max(220, 44 + 6.8 * Math.max(...names.map((n) => n.name.length)));
+  const width = M.left + c.panels.length * (W + M.gap) - M.gap + M.right;
+  const columns = Math.max(1, Math.floor((width - M.left) / legendColumn));
   const legendRows = Math.ceil(names.length / columns);
   const height = M.top + H + M.bottom + legendRows * 20 + 10;
   const out: string[] = [
@@ -44,23 +57,24 @@ export function renderChart(c: Chart): string {
   ];
   const xMin = Math.log10(Math.min(...c.xs));
   const xMax = Math.log10(Math.max(...c.xs));
-  const ys = c.panels.flatMap((p) => p.series.flatMap((s) => s.points.map((q) => q.y))).filter((y) => y > 0);
-  const yMin = Math.floor(Math.log10(Math.min(...ys)));
-  const yMax = Math.ceil(Math.log10(Math.max(...ys)));
 
   c.panels.forEach((panel, i) => {
     const x0 = M.left + i * (W + M.gap);
     const y0 = M.top;
     const px = (x: number) => num(x0 + ((Math.log10(x) - xMin) / (xMax - xMin || 1)) * W);
+    const ys = panel.series.flatMap((s) => s.points.map((q) => q.y)).filter((y) => y > 0);
+    const [lo, hi] = bounds(ys.length ? ys : [1, 10]);
+    const yMin = Math.log10(lo);
+    const yMax = Math.log10(hi);
     const py = (y: number) => num(y0 + H - ((Math.log10(y) - yMin) / (yMax - yMin || 1)) * H);
     out.push(
       `<text x="${x0 + W / 2}" y="${y0 - 8}" text-anchor="middle" font-weight="bold">${esc(panel.title)}</text>`,
     );
     out.push(`<rect x="${x0}" y="${y0}" width="${W}" height="${H}" fill="none" stroke="#999"/>`);
-    for (let e = yMin; e <= yMax; e++) {
-      for (const m of [1, 2, 5]) {
+    for (let e = Math.floor(yMin); e <= Math.ceil(yMax); e++) {
+      for (const m of STEPS) {
         const v = m * 10 ** e;
-        if (Math.log10(v) > yMax) break;
+        if (v < lo * 0.999 || v > hi * 1.001) continue;
         const y = py(v);
         out.push(`<line x1="${x0}" x2="${x0 + W}" y1="${y}" y2="${y}" stroke="#eee"/>`);
         out.push(`<text x="${x0 - 6}" y="${y + 4}" text-anchor="end" fill="#555">${si(v)}</text>`);
@@ -93,7 +107,7 @@ export function renderChart(c: Chart): string {
 
   const ly = M.top + H + M.bottom + 8;
   names.forEach((s, k) => {
-    const x = M.left + (k % columns) * LEGEND_COLUMN;
+    const x = M.left + (k % columns) * legendColumn;
     const y = ly + Math.floor(k / columns) * 20;
     const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
     out.push(

@@ -31,3 +31,5 @@ app.post<{ Params: { model: string }; Body: Body }>("/v2/models/:model/infer", a
 });
 app.get("/v2/health/ready", async () => ({ ready: true }));
 await app.listen({ port: Number(process.env.PORT), host: "127.0.0.1" });
+// Exit normally on SIGTERM (run.ts stops servers so), so `node --cpu-prof` can write its profile.
+process.once("SIGTERM", () => process.exit(0));
