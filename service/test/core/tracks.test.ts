@@ -44,7 +44,9 @@ describe("in-server canary tracks", () => {
   it("sends the configured share of unversioned requests to the candidate (25% ± 3.5% over 2000)", async () => {
     const counts = await versionsAnswering(svc, 2000);
     const share = (counts.get("2") ?? 0) / 2000;
-    console.info(`canary split: ${(share * 100).toFixed(1)}% of 2000 unversioned requests to the candidate (weight 25%)`);
+    console.info(
+      `canary split: ${(share * 100).toFixed(1)}% of 2000 unversioned requests to the candidate (weight 25%)`,
+    );
     expect(share).toBeGreaterThan(0.215);
     expect(share).toBeLessThan(0.285);
     expect((counts.get("1") ?? 0) + (counts.get("2") ?? 0)).toBe(2000);
@@ -55,7 +57,9 @@ describe("in-server canary tracks", () => {
     expect(first.size).toBe(1);
     const perKey = await versionsAnswering(svc, 1000, (i) => ({ "x-routing-key": `user-${i}` }));
     const share = (perKey.get("2") ?? 0) / 1000;
-    console.info(`sticky split: ${(share * 100).toFixed(1)}% of 1000 routing keys to the candidate (weight 25%)`);
+    console.info(
+      `sticky split: ${(share * 100).toFixed(1)}% of 1000 routing keys to the candidate (weight 25%)`,
+    );
     expect(share).toBeGreaterThan(0.19);
     expect(share).toBeLessThan(0.31);
     expect(stickyFraction("user-42")).toBe(stickyFraction("user-42"));
