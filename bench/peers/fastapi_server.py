@@ -55,8 +55,9 @@ async def ready() -> dict[str, bool]:
     return {"ready": True}
 
 
-# `async def` rather than `def`: session.run then runs on the event loop instead of hopping to
-# the thread pool; measured faster on this benchmark (bench/README.md), so the peer is at its best.
+# `async def` rather than `def`: session.run then runs on the event loop instead of hopping to the
+# thread pool. On the 2-core bench machine, 1 worker pinned, c=64, it served 2481 vs 1524 req/s
+# (small model) and 703 vs 646 (large) for the `def` version, so the peer is measured at its best.
 @app.post("/v2/models/{model_name}/infer")
 async def infer(model_name: str, request: InferRequest) -> dict[str, Any]:
     if model_name != MODEL_NAME:
