@@ -27,7 +27,9 @@ import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./l
  * Options: --seconds N per point (default 5), --quick (c=64, small model, 3 s),
  *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort",
  *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring),
- *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable).
+ *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable),
+ *          --retries N: re-measure a point up to N times (default 2) while other processes used
+ *          more than 0.2 cores during it (a shared machine), keeping the quietest measurement.
  *          The targets and PASS/MISS verdicts are for the default run.
  */
 const { values: opts } = parseArgs({
@@ -39,6 +41,7 @@ const { values: opts } = parseArgs({
     from: { type: "string" },
     connections: { type: "string" },
     "server-env": { type: "string", multiple: true },
+    retries: { type: "string", default: "2" },
   },
 });
 if (opts.from) {
@@ -63,6 +66,8 @@ const serverEnv = Object.fromEntries(
 const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
 const only = opts.only ? new RegExp(opts.only, "i") : undefined;
 const warmupSeconds = quick ? 1 : 2;
+const retries = Number(opts.retries);
+const NOISY_CORES = 0.2;
 const rawSeconds = quick ? 0.3 : 1;
 const RAW_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
@@ -356,7 +361,23 @@ for (const { m, t } of plan) {
       serverPid: s.pid,
     }); // JIT, caches, pools
     for (const connections of concurrencies) {
-      const r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
+      // Other users' work on this shared machine shows up as CPU used by neither the server nor
+      // the load generator; a point where it passed NOISY_CORES is measured again (bounded).
+      let r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
+      for (let retry = 1; retry <= retries && r.cpu.other > NOISY_CORES; retry++) {
+        log(
+          `${id} c=${connections}: other processes used ${r.cpu.other} cores; measuring again (${retry}/${retries})`,
+        );
+        const again = await runLoad({
+          url,
+          bodyFile,
+          connections,
+          seconds,
+          cpus: loadCpus,
+          serverPid: s.pid,
+        });
+        if (again.cpu.other < r.cpu.other) r = again;
+      }
       rows.push({
         model: m,
         target: t.id,
