@@ -8,6 +8,7 @@ import { type BenchResult, emit } from "./lib/output.js";
 import { pinned, runToEnd, type Started, startServer } from "./lib/processes.js";
 import type { ModelKey, RawPoint, Row } from "./lib/report.js";
 import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./lib/setup.js";
+import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js";
 
 /**
  * `npm run bench` (issue #4): every figure in one run, side by side, on loopback, bounded in time.
@@ -17,7 +18,10 @@ import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./l
  * infergate with batching on and off (1 worker, pinned), infergate with one worker per CPU, a bare
  * Fastify echo of the same body (HTTP limit), a naive Fastify + onnxruntime server, FastAPI +
  * onnxruntime under uvicorn (1 worker pinned, one worker per CPU), and raw onnxruntime-node
- * in-process rows/s by batch size (compute limit). Single-process servers and raw ORT run pinned
+ * in-process rows/s by batch size (compute limit). For the small model also infergate with a 10 %
+ * canary and with a 100 % shadow of digits v1 beside v2 (issue #9), with the split each track
+ * served read from the server's /metrics, and raw ORT of v1 (the shadow's extra inference work).
+ * Single-process servers and raw ORT run pinned
  * to CPU 0, the load generator (autocannon, its own process) to CPU 1; multi-worker servers
  * cannot be pinned to one core and are marked as sharing cores with the load generator.
  *
@@ -141,6 +145,8 @@ let peerPython: string | undefined;
 
 type Target = {
   id: string;
+  /** Canary/shadow targets: read each track's share of the point from the server's /metrics. */
+  tracks?: boolean;
   name: string;
   models: ModelKey[];
   /** Multi-worker targets cannot be pinned to the server core. */
@@ -181,6 +187,22 @@ const fastapi = (m: ModelKey, workers: number, cpus: string | undefined) =>
   );
 
 const both: ModelKey[] = ["small", "large"];
+/** Digits v1 (the candidate) beside v2 (stable, what the plain rows serve), from server config. */
+const CANDIDATE_VERSION = 1;
+const CANDIDATE_ONNX = `models/repository/digits/${CANDIDATE_VERSION}/model.onnx`;
+const withTracks = (mode: "canary" | "shadow", weight: number) => (m: ModelKey) =>
+  ours(
+    m,
+    {
+      INFERGATE_WORKERS: "1",
+      INFERGATE_BATCHING: "true",
+      INFERGATE_POLL_INTERVAL_MS: "0",
+      INFERGATE_TRACKS: JSON.stringify({
+        [MODELS[m].name]: { stable: 2, candidate: CANDIDATE_VERSION, mode, weight },
+      }),
+    },
+    serverCpus,
+  );
 const TARGETS: Target[] = [
   {
     id: "echo",
@@ -208,6 +230,26 @@ const TARGETS: Target[] = [
     path: infer,
     readyPath: "/v2/health/ready",
     start: (m) => ours(m, { INFERGATE_WORKERS: "1", INFERGATE_BATCHING: "false" }, serverCpus),
+  },
+  {
+    id: "infergate-canary",
+    name: "infergate, 10 % canary (v1 beside v2)",
+    tracks: true,
+    models: ["small"],
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: withTracks("canary", 0.1),
+  },
+  {
+    id: "infergate-shadow",
+    name: "infergate, 100 % shadow (v1 beside v2)",
+    tracks: true,
+    models: ["small"],
+    pinned: true,
+    path: infer,
+    readyPath: "/v2/health/ready",
+    start: withTracks("shadow", 1),
   },
   {
     id: "naive",
@@ -262,6 +304,7 @@ const plan = models.flatMap((m) =>
   TARGETS.filter((t) => t.models.includes(m) && selected(`${m}/${t.id}`)).map((t) => ({ m, t })),
 );
 const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
+const rawCandidatePlan = plan.some((p) => p.t.id === "infergate-shadow");
 if (plan.length === 0 && rawPlan.length === 0) throw new Error(`--only ${opts.only} selects nothing`);
 if (plan.some((p) => p.t.id.startsWith("infergate"))) server = serverCommand();
 
@@ -301,25 +344,39 @@ const failures: string[] = [];
 
 // ---- raw ONNX Runtime (compute limit) ---------------------------------------------------------
 
+async function rawOrt(model: string, batches: number[]): Promise<RawPoint[]> {
+  const out = await runToEnd(
+    pinned(serverCpus, [
+      ...tsx,
+      "bench/targets/raw-ort.ts",
+      JSON.stringify({
+        model,
+        batches,
+        seconds: rawSeconds,
+        rows: "models/repository/digits/validation.jsonl",
+      }),
+    ]),
+  );
+  return JSON.parse(out) as RawPoint[];
+}
+
 const raw: Partial<Record<ModelKey, RawPoint[]>> = {};
 for (const m of rawPlan) {
   log(`raw ORT ${m}: batch ${RAW_BATCHES.join(",")}, ${rawSeconds} s each`);
   try {
-    const out = await runToEnd(
-      pinned(serverCpus, [
-        ...tsx,
-        "bench/targets/raw-ort.ts",
-        JSON.stringify({
-          model: MODELS[m].onnx,
-          batches: RAW_BATCHES,
-          seconds: rawSeconds,
-          rows: "models/repository/digits/validation.jsonl",
-        }),
-      ]),
-    );
-    raw[m] = JSON.parse(out) as RawPoint[];
+    raw[m] = await rawOrt(MODELS[m].onnx, RAW_BATCHES);
   } catch (err) {
     failures.push(`raw ORT ${m}: ${(err as Error).message}`);
+  }
+}
+/** The shadow's extra inference work: the candidate (digits v1) alone, at batch 1 and a full batch. */
+let rawCandidate: RawPoint[] | undefined;
+if (rawCandidatePlan) {
+  log(`raw ORT candidate digits v${CANDIDATE_VERSION}: batch 1, 32`);
+  try {
+    rawCandidate = await rawOrt(CANDIDATE_ONNX, [1, 32]);
+  } catch (err) {
+    failures.push(`raw ORT candidate: ${(err as Error).message}`);
   }
 }
 
@@ -360,24 +417,35 @@ for (const { m, t } of plan) {
       cpus: loadCpus,
       serverPid: s.pid,
     }); // JIT, caches, pools
+    const started = s;
+    /** One load point; for canary/shadow targets also what each track served during it. */
+    const measure = async (connections: number) => {
+      const before = t.tracks ? await scrapeTrackCounts(started.url) : undefined;
+      const load = await runLoad({
+        url,
+        bodyFile,
+        connections,
+        seconds,
+        cpus: loadCpus,
+        serverPid: started.pid,
+      });
+      const tracks: TrackCounts | undefined = before
+        ? diffCounts(await scrapeTrackCounts(started.url), before)
+        : undefined;
+      return { load, tracks };
+    };
     for (const connections of concurrencies) {
       // Other users' work on this shared machine shows up as CPU used by neither the server nor
       // the load generator; a point where it passed NOISY_CORES is measured again (bounded).
-      let r = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
-      for (let retry = 1; retry <= retries && r.cpu.other > NOISY_CORES; retry++) {
+      let point = await measure(connections);
+      for (let retry = 1; retry <= retries && point.load.cpu.other > NOISY_CORES; retry++) {
         log(
-          `${id} c=${connections}: other processes used ${r.cpu.other} cores; measuring again (${retry}/${retries})`,
+          `${id} c=${connections}: other processes used ${point.load.cpu.other} cores; measuring again (${retry}/${retries})`,
         );
-        const again = await runLoad({
-          url,
-          bodyFile,
-          connections,
-          seconds,
-          cpus: loadCpus,
-          serverPid: s.pid,
-        });
-        if (again.cpu.other < r.cpu.other) r = again;
+        const again = await measure(connections);
+        if (again.load.cpu.other < point.load.cpu.other) point = again;
       }
+      const r = point.load;
       rows.push({
         model: m,
         target: t.id,
@@ -385,6 +453,7 @@ for (const { m, t } of plan) {
         pinned: t.pinned,
         connections,
         rowsPerRequest: 1,
+        ...(point.tracks ? { tracks: point.tracks } : {}),
         ...r,
       });
       log(
@@ -419,6 +488,7 @@ const result: BenchResult = {
   models: Object.fromEntries(models.map((m) => [m, MODELS[m].title])),
   rows,
   raw,
+  ...(rawCandidate ? { rawCandidate } : {}),
 };
 emit(result, opts.out);
 console.log(

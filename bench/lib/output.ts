@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { renderChart, type Series } from "./plot.js";
 import {
   bestBatch,
+  cpuMicros,
   type ModelKey,
   markdown,
   type Ratio,
@@ -10,6 +11,7 @@ import {
   textRatios,
   textRaw,
   textTable,
+  trackLines,
 } from "./report.js";
 
 /** Everything one run measured (bench/results/latest.json); `--from` re-renders it. */
@@ -27,6 +29,8 @@ export type BenchResult = {
   models: Partial<Record<ModelKey, string>>;
   rows: Row[];
   raw: Partial<Record<ModelKey, RawPoint[]>>;
+  /** Raw ORT of the canary/shadow candidate (digits v1): the shadow's extra inference work. */
+  rawCandidate?: RawPoint[];
   ratios?: Ratio[];
 };
 
@@ -36,6 +40,8 @@ const COLORS: Record<string, string> = {
   "infergate-on": "#1f77b4",
   "infergate-off": "#9ecae1",
   "infergate-on-2w": "#17becf",
+  "infergate-canary": "#9467bd",
+  "infergate-shadow": "#8c564b",
   naive: "#ff7f0e",
   "fastapi-1w": "#d62728",
   "fastapi-2w": "#f7a6a6",
@@ -108,6 +114,7 @@ export function computeRatios(res: BenchResult): Ratio[] {
       value: div(on("large"), at("large", "naive")?.rps),
       unit: "×",
     },
+    ...trackRatios(res),
     {
       label: `small c=64: ours ${n} workers / FastAPI ${n} workers req/s *`,
       value: div(at("small", "infergate-on-2w")?.rps, at("small", "fastapi-2w")?.rps),
@@ -120,6 +127,53 @@ export function computeRatios(res: BenchResult): Ratio[] {
     },
   ];
   return all.filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
+}
+
+/**
+ * Issue #9: what a 10 % canary and a 100 % shadow cost relative to plain predict (batching on,
+ * same server, same run). The shadow's extra server CPU per answered request is set beside the
+ * candidate's own inference cost from raw ORT: the bound the shadow should stay near.
+ */
+function trackRatios(res: BenchResult): Ratio[] {
+  const at = (target: string, c: number) =>
+    res.rows.find((r) => r.model === "small" && r.target === target && r.connections === c);
+  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const plain64 = at("infergate-on", 64);
+  const plain1 = at("infergate-on", 1);
+  const extra = (() => {
+    const a = cpuMicros(at("infergate-shadow", 64));
+    const b = cpuMicros(plain64);
+    return a !== undefined && b !== undefined ? a - b : undefined;
+  })();
+  const perRow = (batch: number) => {
+    const p = res.rawCandidate?.find((x) => x.batch === batch);
+    return p ? (p.msPerRun * 1000) / batch : undefined;
+  };
+  return [
+    {
+      label: "small c=64: 10 % canary / plain predict req/s",
+      value: div(at("infergate-canary", 64)?.rps, plain64?.rps),
+      unit: "×",
+    },
+    {
+      label: "small c=1: 10 % canary / plain predict p50",
+      value: div(at("infergate-canary", 1)?.p50, plain1?.p50),
+      unit: "×",
+    },
+    {
+      label: "small c=64: 100 % shadow / plain predict req/s",
+      value: div(at("infergate-shadow", 64)?.rps, plain64?.rps),
+      unit: "×",
+    },
+    {
+      label: "small c=1: 100 % shadow / plain predict p50",
+      value: div(at("infergate-shadow", 1)?.p50, plain1?.p50),
+      unit: "×",
+    },
+    { label: "small c=64: 100 % shadow, extra server CPU per answered request", value: extra, unit: "µs" },
+    { label: "candidate (digits v1) raw ORT CPU per row, batch 1", value: perRow(1), unit: "µs" },
+    { label: "candidate (digits v1) raw ORT CPU per row, batch 32", value: perRow(32), unit: "µs" },
+  ];
 }
 
 /** Prints the table, raw ORT figures and ratios; writes latest.json, latest.md and throughput.svg to `out`. */
@@ -147,6 +201,8 @@ export function emit(res: BenchResult, out: string): Ratio[] {
     console.log(
       `\nraw ONNX Runtime, in-process, 1 intra-op thread, CPU ${cpu(res.serverCpus)} (rows/s by batch size):\n${textRaw(res.raw, title)}`,
     );
+  const tracks = trackLines(res.rows);
+  if (tracks.length) console.log(`\ncanary and shadow points:\n  ${tracks.join("\n  ")}`);
   console.log(`\nratios (this run):\n${textRatios(ratios)}`);
 
   writeFileSync(`${out}/latest.json`, `${JSON.stringify({ ...res, ratios }, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import type { LoadResult } from "./load.js";
+import { describeCounts, type TrackCounts } from "./tracks.js";
 
 export type ModelKey = "small" | "large";
 
@@ -12,6 +13,8 @@ export type Row = {
   connections: number;
   /** Rows per request (the body has one row). */
   rowsPerRequest: number;
+  /** Canary and shadow rows: what each track served during the point (from the server's /metrics). */
+  tracks?: TrackCounts;
 } & LoadResult;
 
 export type RawPoint = { batch: number; rowsPerSec: number; runs: number; msPerRun: number };
@@ -19,7 +22,7 @@ export type RawPoint = { batch: number; rowsPerSec: number; runs: number; msPerR
 export type Ratio = {
   label: string;
   value: number | undefined;
-  unit: "×" | "ms";
+  unit: "×" | "ms" | "µs";
   /** Target: value ≥ min or value ≤ max. None for informational ratios. */
   min?: number;
   max?: number;
@@ -37,6 +40,7 @@ const f = (v: number, d: number) => v.toFixed(d);
 
 export function ratioValue(r: Ratio): string {
   if (r.value === undefined || !Number.isFinite(r.value)) return "not measured";
+  if (r.unit === "µs") return `${f(r.value, 1)} µs`;
   return r.unit === "ms" ? `${f(r.value, 2)} ms` : `${f(r.value, 2)}×`;
 }
 
@@ -74,6 +78,21 @@ export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => str
     );
   }
   return lines.join("\n");
+}
+
+/** Per canary/shadow point: the split the server reported, and its CPU per answered request. */
+export function trackLines(rows: readonly Row[]): string[] {
+  return rows
+    .filter((r) => r.tracks)
+    .map(
+      (r) =>
+        `${r.model} ${r.name}, c=${r.connections}: ${describeCounts(r.tracks as TrackCounts)}; server CPU ${f(cpuMicros(r) ?? Number.NaN, 1)} µs per answered request`,
+    );
+}
+
+/** Server CPU time per answered request, in µs (undefined when CPU was not measured). */
+export function cpuMicros(r: Row | undefined): number | undefined {
+  return r?.cpu && r.rps > 0 ? (r.cpu.server * 1e6) / r.rps : undefined;
 }
 
 export function textRaw(
@@ -137,6 +156,9 @@ export function markdown(opts: {
     );
   }
   out.push("", "\\* multi-worker: not pinned, shares the 2 cores with the load generator.");
+  const tracks = trackLines(opts.rows);
+  if (tracks.length)
+    out.push("", "## Canary and shadow points: what each track served", "", ...tracks.map((t) => `- ${t}`));
   out.push("", "## Raw ONNX Runtime (in-process, 1 intra-op thread, pinned to the server CPU)", "");
   for (const [model, points] of Object.entries(opts.raw) as [ModelKey, RawPoint[]][]) {
     out.push(`${opts.modelTitle(model)}:`, "");
