@@ -1,4 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
+import {
+  type BoundCounter,
+  type BoundGauge,
+  type BoundHistogram,
+  bindCounter,
+  bindGauge,
+  bindHistogram,
+} from "./bound-metrics.js";
 import type { Track } from "./config.js";
 
 export const OUTCOMES = ["success", "client_error", "server_error", "rejected", "timeout"] as const;
@@ -130,16 +138,30 @@ export class Metrics {
 
   /** Batch queue metrics of one version, bound once at load time. */
   forBatcher(model: string, version: number): BatchMetrics {
-    const v = String(version);
+    const labels = { model, version: String(version) };
     return {
       model,
       version,
-      batchSize: this.batchSize.labels(model, v),
-      queueDuration: this.queueDuration.labels(model, v),
-      queueDepth: this.queueDepth.labels(model, v),
-      queueCapacity: this.queueCapacity.labels(model, v),
-      rejectedQueueFull: this.rejected.labels(model, v, "queue_full"),
-      rejectedTimeout: this.rejected.labels(model, v, "timeout"),
+      batchSize: bindHistogram(this.batchSize, labels),
+      queueDuration: bindHistogram(this.queueDuration, labels),
+      queueDepth: bindGauge(this.queueDepth, labels),
+      queueCapacity: bindGauge(this.queueCapacity, labels),
+      rejectedQueueFull: bindCounter(this.rejected, { ...labels, reason: "queue_full" }),
+      rejectedTimeout: bindCounter(this.rejected, { ...labels, reason: "timeout" }),
+    };
+  }
+
+  /** Shadow comparison metrics of one stable/candidate pair, bound once per pair. */
+  forShadowPair(model: string, stableVersion: number, candidateVersion: number): ShadowPairMetrics {
+    const labels = {
+      model,
+      stable_version: String(stableVersion),
+      candidate_version: String(candidateVersion),
+    };
+    return {
+      agree: bindCounter(this.shadowComparisons, { ...labels, agreement: "agree" }),
+      disagree: bindCounter(this.shadowComparisons, { ...labels, agreement: "disagree" }),
+      scoreDiff: bindHistogram(this.shadowScoreDiff, labels),
     };
   }
 
@@ -167,14 +189,15 @@ export class Metrics {
       const track = this.pinnedTrack ?? requested;
       let m = bound.get(track);
       if (!m) {
+        const labels = { model, version: v, track };
         const outcomes = Object.fromEntries(
-          OUTCOMES.map((o) => [o, this.inferenceRequests.labels(model, v, track, o)]),
-        ) as Record<Outcome, Counter.Internal>;
+          OUTCOMES.map((outcome) => [outcome, bindCounter(this.inferenceRequests, { ...labels, outcome })]),
+        ) as Record<Outcome, BoundCounter>;
         m = {
           outcomes,
-          duration: this.inferenceDuration.labels(model, v, track),
-          inflight: this.inflight.labels(model, v, track),
-          classes: classes.map((c) => this.predictedClass.labels(model, v, track, c)),
+          duration: bindHistogram(this.inferenceDuration, labels),
+          inflight: bindGauge(this.inflight, labels),
+          classes: classes.map((c) => bindCounter(this.predictedClass, { ...labels, class: c })),
         };
         bound.set(track, m);
       }
@@ -184,20 +207,27 @@ export class Metrics {
 }
 
 export type VersionMetrics = Readonly<{
-  outcomes: Readonly<Record<Outcome, Counter.Internal>>;
-  duration: Histogram.Internal<string>;
-  inflight: Gauge.Internal<string>;
+  outcomes: Readonly<Record<Outcome, BoundCounter>>;
+  /** Seconds from a decoded request to its encoded outputs. */
+  duration: BoundHistogram;
+  inflight: BoundGauge;
   /** Per class index of a classifier; empty for other models. */
-  classes: readonly Counter.Internal[];
+  classes: readonly BoundCounter[];
 }>;
 
 export type BatchMetrics = Readonly<{
   model: string;
   version: number;
-  batchSize: Histogram.Internal<string>;
-  queueDuration: Histogram.Internal<string>;
-  queueDepth: Gauge.Internal<string>;
-  queueCapacity: Gauge.Internal<string>;
-  rejectedQueueFull: Counter.Internal;
-  rejectedTimeout: Counter.Internal;
+  batchSize: BoundHistogram;
+  queueDuration: BoundHistogram;
+  queueDepth: BoundGauge;
+  queueCapacity: BoundGauge;
+  rejectedQueueFull: BoundCounter;
+  rejectedTimeout: BoundCounter;
+}>;
+
+export type ShadowPairMetrics = Readonly<{
+  agree: BoundCounter;
+  disagree: BoundCounter;
+  scoreDiff: BoundHistogram;
 }>;

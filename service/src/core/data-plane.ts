@@ -1,3 +1,4 @@
+import { secondsSince } from "../bound-metrics.js";
 import { Errors, InfergateError } from "../errors.js";
 import type { Outcome } from "../metrics.js";
 import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
@@ -119,7 +120,7 @@ export class DataPlane {
     const m = served.metrics(route.track);
     served.enter();
     m.inflight.inc();
-    const stop = m.duration.startTimer();
+    const start = process.hrtime.bigint();
     try {
       const request = decode();
       served.checkInputs(request.inputs);
@@ -134,7 +135,7 @@ export class DataPlane {
       if (err instanceof InfergateError) throw err;
       throw Object.assign(Errors.inferenceFailed(served.model, served.version), { cause: err });
     } finally {
-      stop();
+      m.duration.observe(secondsSince(start));
       m.inflight.dec();
       served.leave();
     }

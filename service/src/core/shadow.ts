@@ -1,4 +1,5 @@
-import type { Metrics } from "../metrics.js";
+import { secondsSince } from "../bound-metrics.js";
+import type { Metrics, ShadowPairMetrics } from "../metrics.js";
 import type { HostTensor } from "../runtime/onnx-model.js";
 import type { ServedVersion } from "./served-version.js";
 
@@ -39,6 +40,11 @@ function scoresOf(served: ServedVersion, outputs: readonly HostTensor[]): Scores
  */
 export class ShadowRunner {
   private pending = 0;
+  /** Comparison metrics per candidate, bound on its first shadow run (re-bound if stable changes). */
+  private readonly pairs = new WeakMap<
+    ServedVersion,
+    { stable: ServedVersion; metrics: ShadowPairMetrics }
+  >();
 
   constructor(
     private readonly queueSize: number,
@@ -77,7 +83,7 @@ export class ShadowRunner {
   ): Promise<void> {
     const m = candidate.metrics("shadow");
     m.inflight.inc();
-    const stop = m.duration.startTimer();
+    const start = process.hrtime.bigint();
     let outputs: HostTensor[];
     try {
       outputs = await candidate.run(inputs, candidate.outputNames);
@@ -88,11 +94,20 @@ export class ShadowRunner {
       m.outcomes[full ? "rejected" : "server_error"].inc();
       return;
     } finally {
-      stop();
+      m.duration.observe(secondsSince(start));
       m.inflight.dec();
     }
     candidate.countPredictions(outputs, m.classes);
     this.compare(stable, candidate, answer, outputs);
+  }
+
+  private pairMetrics(stable: ServedVersion, candidate: ServedVersion): ShadowPairMetrics {
+    let pair = this.pairs.get(candidate);
+    if (pair?.stable !== stable) {
+      pair = { stable, metrics: this.metrics.forShadowPair(stable.model, stable.version, candidate.version) };
+      this.pairs.set(candidate, pair);
+    }
+    return pair.metrics;
   }
 
   private compare(
@@ -104,11 +119,7 @@ export class ShadowRunner {
     const a = scoresOf(stable, answer);
     const b = scoresOf(candidate, shadow);
     if (!a || !b) return;
-    const sv = String(stable.version);
-    const cv = String(candidate.version);
-    const agree = this.metrics.shadowComparisons.labels(stable.model, sv, cv, "agree");
-    const disagree = this.metrics.shadowComparisons.labels(stable.model, sv, cv, "disagree");
-    const diff = this.metrics.shadowScoreDiff.labels(stable.model, sv, cv);
+    const { agree, disagree, scoreDiff: diff } = this.pairMetrics(stable, candidate);
     const rows = Math.min(a.top.length, b.top.length);
     for (let r = 0; r < rows; r++) {
       (a.top[r] === b.top[r] ? agree : disagree).inc();
