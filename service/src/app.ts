@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -8,6 +7,7 @@ import { installErrorHandler } from "./http/error-handler.js";
 import { installContentTypes } from "./http/plugins/content-type.js";
 import { installMetrics } from "./http/plugins/metrics.js";
 import { installOpenApi } from "./http/plugins/openapi.js";
+import { lazyChildLogger, requestIdGenerator } from "./http/request-logger.js";
 import { adminRoutes } from "./http/routes/admin.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { v1PredictRoutes } from "./http/routes/v1-predict.js";
@@ -32,6 +32,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, logger, metrics, dataPlane } = deps;
+  const newRequestId = requestIdGenerator();
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -40,20 +41,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Honour a caller's x-request-id (if sane) so logs can be joined across services.
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
-      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     },
+    childLoggerFactory: lazyChildLogger,
   });
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Hooks in callback style: on the predict path an async hook costs a promise per request.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     // While draining, tell keep-alive clients to reconnect (to another pod) after this answer.
     if (dataPlane.isDraining) reply.header("connection", "close");
+    done();
   });
   // One access line per failed request; successes only at debug level (they are in the metrics).
   const logSuccesses = logger.isLevelEnabled("debug");
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const status = reply.statusCode;
-    if (status < 400 && !logSuccesses) return;
+    if (status < 400 && !logSuccesses) return done();
     const line = {
       method: request.method,
       url: request.url,
@@ -64,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (status >= 500) request.log.error(line, "request failed");
     else if (status >= 400) request.log.info(line, "request rejected");
     else request.log.debug(line, "request completed");
+    done();
   });
 
   installErrorHandler(app, config.bodyLimitBytes);
