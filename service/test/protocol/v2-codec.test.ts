@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decodeInferRequest, encodeInferResponse } from "../../src/protocol/v2-codec.js";
+import {
+  decodeInferRequest,
+  encodeInferResponse,
+  plainEnvelope,
+  requestSchema,
+} from "../../src/protocol/v2-codec.js";
 
 describe("V2 codec", () => {
   it("decodes the spec's example request, ignoring unknown parameters", () => {
@@ -56,5 +61,89 @@ describe("V2 codec", () => {
       outputs: [{ name: "label", datatype: "INT64", shape: [2], data: [1, 2] }],
     });
     expect("id" in encodeInferResponse({ model: "m", version: 1, id: undefined, outputs: [] })).toBe(false);
+  });
+});
+
+/** Deterministic pseudo-random choices (mulberry32), so a failure is reproducible. */
+function random(seed: number) {
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Mostly the first (well-formed) choice, so that many whole bodies come out valid.
+  return <T>(xs: readonly T[]): T => (next() < 0.85 ? xs[0] : xs[Math.floor(next() * xs.length)]) as T;
+}
+
+describe("V2 request envelope fast path", () => {
+  // Field values a request may carry, good and bad, mixed at random into many bodies.
+  const pick = random(20261127);
+  const ABSENT = Symbol("absent");
+  const names = ["input", "", 7, null, ABSENT];
+  const shapes = [[1, 64], [0], [], [2.5], [-1, 3], [2 ** 53, 1], "1,64", [1, "64"], ABSENT];
+  const datatypes = ["FP32", "NOPE", 3, ABSENT];
+  const datas = [[1, 2], [], "1,2", { a: 1 }, ABSENT];
+  const params = [ABSENT, ABSENT, ABSENT, {}, { timeout_ms: 5 }, { timeout_ms: 0 }, [], "x"];
+  const ids = [ABSENT, "42", 42, ""];
+  const outputsList = [
+    ABSENT,
+    [],
+    [{ name: "label" }],
+    [{ name: "" }],
+    [{}],
+    [{ name: "p", parameters: {} }],
+    {},
+  ];
+  const set = (o: Record<string, unknown>, k: string, v: unknown) => {
+    if (v !== ABSENT) o[k] = v;
+    return o;
+  };
+  const tensor = () => {
+    const t: Record<string, unknown> = {};
+    set(t, "name", pick(names));
+    set(t, "shape", pick(shapes));
+    set(t, "datatype", pick(datatypes));
+    set(t, "data", pick(datas));
+    set(t, "parameters", pick(params));
+    return t;
+  };
+  const body = (): unknown => {
+    const b: Record<string, unknown> = { extra: "ignored" };
+    set(b, "id", pick(ids));
+    set(b, "parameters", pick(params));
+    set(b, "inputs", pick([[tensor()], [tensor(), tensor()], [], "x", ABSENT, [tensor()]]));
+    set(b, "outputs", pick(outputsList));
+    return pick([b, b, b, b, null, [], "body"]);
+  };
+
+  it("accepts only bodies the schema accepts, and reads them the same way", () => {
+    let fast = 0;
+    let viaSchema = 0;
+    for (let i = 0; i < 5000; i++) {
+      const b = body();
+      const parsed = requestSchema.safeParse(b);
+      const plain = plainEnvelope(b);
+      if (plain) {
+        fast++;
+        expect(parsed.success, JSON.stringify(b)).toBe(true);
+        const { id, inputs, outputs } = parsed.data as NonNullable<typeof parsed.data>;
+        expect({ id: plain.id, inputs: plain.inputs, outputs: plain.outputs }).toMatchObject({
+          id,
+          inputs,
+          outputs,
+        });
+      } else if (parsed.success) viaSchema++;
+    }
+    // Both paths were exercised: many plain bodies, and valid ones the fast path leaves to zod.
+    expect(fast).toBeGreaterThan(50);
+    expect(viaSchema).toBeGreaterThan(50);
+  });
+
+  it("takes the usual one-tensor request without the schema", () => {
+    const b = { inputs: [{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 2] }] };
+    expect(plainEnvelope(b)).toBe(b);
+    expect(plainEnvelope({ ...b, parameters: { timeout_ms: 10 } })).toBeUndefined();
   });
 });
