@@ -16,7 +16,6 @@ type Pending = {
   inputs: readonly HostTensor[];
   outputNames: readonly string[];
   rows: number;
-  key: string;
   enqueuedAt: bigint;
   timeoutMs: number | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -24,11 +23,27 @@ type Pending = {
   reject: (err: unknown) => void;
 };
 
-/** Requests may share a run only if everything but the row count is the same. */
-function batchKey(inputs: readonly HostTensor[], outputNames: readonly string[]): string {
-  let key = outputNames.join(",");
-  for (const t of inputs) key += `|${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`;
-  return key;
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true; // the usual case: both asked for all outputs (the version's own array)
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Requests may share a run only if everything but the row count is the same: input names,
+ * datatypes and non-batch dims in the same order, and the same outputs. Compared only when a
+ * batch is being filled (no key string built per request).
+ */
+function mergeable(a: Pending, b: Pending): boolean {
+  if (!sameNames(a.outputNames, b.outputNames) || a.inputs.length !== b.inputs.length) return false;
+  for (let i = 0; i < a.inputs.length; i++) {
+    const x = a.inputs[i] as HostTensor;
+    const y = b.inputs[i] as HostTensor;
+    if (x.name !== y.name || x.datatype !== y.datatype || x.shape.length !== y.shape.length) return false;
+    for (let d = 1; d < x.shape.length; d++) if (x.shape[d] !== y.shape[d]) return false;
+  }
+  return true;
 }
 
 /**
@@ -63,7 +78,6 @@ export class Batcher {
         inputs,
         outputNames,
         rows: inputs[0]?.shape[0] ?? 1,
-        key: this.options.maxBatchSize > 1 ? batchKey(inputs, outputNames) : "",
         enqueuedAt: process.hrtime.bigint(),
         timeoutMs,
         timer: undefined,
@@ -131,7 +145,7 @@ export class Batcher {
       if (this.expired(p, now)) {
         this.queue.splice(i, 1);
         this.drop(p);
-      } else if (p.key === first.key && rows + p.rows <= this.options.maxBatchSize) {
+      } else if (rows + p.rows <= this.options.maxBatchSize && mergeable(first, p)) {
         batch.push(p);
         rows += p.rows;
         this.queue.splice(i, 1);
