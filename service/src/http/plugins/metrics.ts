@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
 import { clusterMetrics, shareWorkerMetrics } from "../../cluster.js";
 import type { Metrics } from "../../metrics.js";
+import { installRouteMetrics } from "./route-metrics.js";
 
 // fastify-metrics is CommonJS with an `exports.default`; under NodeNext ESM that lands one level down.
 const fastifyMetrics = (fastifyMetricsModule as unknown as { default: typeof fastifyMetricsModule.default })
@@ -18,24 +19,17 @@ const NONCONFORMING_DEFAULTS = [
 ];
 
 /**
- * HTTP request metrics and Node process metrics from fastify-metrics (default registry), plus
- * the service's own registry, served together on `GET /metrics`.
+ * Node process metrics from fastify-metrics (default registry), HTTP route metrics (see
+ * route-metrics.ts) and the service's own registry, served together on `GET /metrics`.
  */
 export async function installMetrics(app: FastifyInstance, metrics: Metrics): Promise<void> {
   await app.register(fastifyMetrics, {
     endpoint: null,
     clearRegisterOnInit: true,
     defaultMetrics: { enabled: true },
-    routeMetrics: {
-      enabled: { histogram: true, summary: false }, // summaries cost a quantile sketch per request
-      registeredRoutesOnly: true,
-      groupStatusCodes: false,
-      routeBlacklist: ["/metrics", "/v2/health/live", "/v2/health/ready"],
-      overrides: {
-        histogram: { buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
-      },
-    },
+    routeMetrics: { enabled: false },
   });
+  installRouteMetrics(app, client.register, ["/metrics", "/v2/health/live", "/v2/health/ready"]);
   // Default collectors that break Prometheus naming rules (gauges ending in _total, type names in
   // metric names): `promtool check metrics` flags them. Each has a well-named twin we keep
   // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources, nodejs_eventloop_lag_*).
