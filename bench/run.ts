@@ -7,6 +7,7 @@ import { runLoad } from "./lib/load.js";
 import { type BenchResult, emit } from "./lib/output.js";
 import { pinned, runToEnd, type Started, startServer } from "./lib/processes.js";
 import type { ModelKey, RawPoint, Row } from "./lib/report.js";
+import { type Round, summarise } from "./lib/rounds.js";
 import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./lib/setup.js";
 import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js";
 
@@ -33,7 +34,9 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring),
  *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable),
  *          --retries N: re-measure a point up to N times (default 2) while other processes used
- *          more than 0.2 cores during it (a shared machine), keeping the quietest measurement.
+ *          more than 0.2 cores during it (a shared machine), keeping the quietest measurement,
+ *          --rounds N: passes over all targets (default 3, --quick 1); ratios are computed within
+ *          each pass and the median is reported with its range (see lib/rounds.ts).
  *          The targets and PASS/MISS verdicts are for the default run.
  */
 const { values: opts } = parseArgs({
@@ -46,6 +49,7 @@ const { values: opts } = parseArgs({
     connections: { type: "string" },
     "server-env": { type: "string", multiple: true },
     retries: { type: "string", default: "2" },
+    rounds: { type: "string" },
   },
 });
 if (opts.from) {
@@ -71,6 +75,9 @@ const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
 const only = opts.only ? new RegExp(opts.only, "i") : undefined;
 const warmupSeconds = quick ? 1 : 2;
 const retries = Number(opts.retries);
+const rounds = Number(opts.rounds ?? (quick ? 1 : 3));
+if (!(Number.isInteger(rounds) && rounds >= 1))
+  throw new Error(`--rounds must be a whole number ≥ 1, got ${opts.rounds}`);
 const NOISY_CORES = 0.2;
 const rawSeconds = quick ? 0.3 : 1;
 const RAW_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -304,7 +311,6 @@ const plan = models.flatMap((m) =>
   TARGETS.filter((t) => t.models.includes(m) && selected(`${m}/${t.id}`)).map((t) => ({ m, t })),
 );
 const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
-const rawCandidatePlan = plan.some((p) => p.t.id === "infergate-shadow");
 if (plan.length === 0 && rawPlan.length === 0) throw new Error(`--only ${opts.only} selects nothing`);
 if (plan.some((p) => p.t.id.startsWith("infergate"))) server = serverCommand();
 
@@ -314,10 +320,12 @@ const load0 = loadavg();
 const started = Date.now();
 const perTarget = 3 + warmupSeconds + 1;
 const estimate =
-  plan.length * (perTarget + concurrencies.length * (seconds + 0.6)) +
-  rawPlan.length * RAW_BATCHES.length * (rawSeconds + 0.2);
+  plan.length * perTarget +
+  rounds *
+    (plan.length * concurrencies.length * (seconds + 0.6) +
+      rawPlan.length * RAW_BATCHES.length * (rawSeconds + 0.2));
 log(
-  `${plan.length} servers × ${concurrencies.length} concurrencies × ${seconds} s, raw ORT for ${rawPlan.length} model(s): about ${Math.ceil(estimate / 60)} min`,
+  `${rounds} round(s) × ${plan.length} servers × ${concurrencies.length} concurrencies × ${seconds} s, raw ORT for ${rawPlan.length} model(s): about ${Math.ceil(estimate / 60)} min`,
 );
 log(`load average before: ${load0.map((l) => l.toFixed(2)).join(" ")}`);
 
@@ -360,26 +368,6 @@ async function rawOrt(model: string, batches: number[]): Promise<RawPoint[]> {
   return JSON.parse(out) as RawPoint[];
 }
 
-const raw: Partial<Record<ModelKey, RawPoint[]>> = {};
-for (const m of rawPlan) {
-  log(`raw ORT ${m}: batch ${RAW_BATCHES.join(",")}, ${rawSeconds} s each`);
-  try {
-    raw[m] = await rawOrt(MODELS[m].onnx, RAW_BATCHES);
-  } catch (err) {
-    failures.push(`raw ORT ${m}: ${(err as Error).message}`);
-  }
-}
-/** The shadow's extra inference work: the candidate (digits v1) alone, at batch 1 and a full batch. */
-let rawCandidate: RawPoint[] | undefined;
-if (rawCandidatePlan) {
-  log(`raw ORT candidate digits v${CANDIDATE_VERSION}: batch 1, 32`);
-  try {
-    rawCandidate = await rawOrt(CANDIDATE_ONNX, [1, 32]);
-  } catch (err) {
-    failures.push(`raw ORT candidate: ${(err as Error).message}`);
-  }
-}
-
 // ---- servers under load -----------------------------------------------------------------------
 
 /** One request before measuring: a 200 with the outputs a V2 answer must have (the echo: the body). */
@@ -400,73 +388,116 @@ async function check(url: string, t: Target): Promise<void> {
   }
 }
 
-const rows: Row[] = [];
-for (const { m, t } of plan) {
-  const id = `${m}/${t.id}`;
-  let s: Started | undefined;
+type Running = { t: Target; s: Started; url: string };
+
+/** One load point; for canary/shadow targets also what each track served during it. */
+async function measure({ t, s, url }: Running, connections: number) {
+  const before = t.tracks ? await scrapeTrackCounts(s.url) : undefined;
+  const load = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
+  const tracks: TrackCounts | undefined = before
+    ? diffCounts(await scrapeTrackCounts(s.url), before)
+    : undefined;
+  return { load, tracks };
+}
+
+/**
+ * Measures one model: every target's server is started (and warmed up) once and stays up; then
+ * each round measures raw ORT and every target at every concurrency, targets side by side per
+ * concurrency, so the points a ratio compares are measured seconds apart (see lib/rounds.ts).
+ * Idle servers wait on their sockets and cost the one being measured nothing.
+ */
+async function measureModel(m: ModelKey, into: Round[]): Promise<void> {
+  const running: Running[] = [];
   try {
-    log(`${id}: starting${t.pinned ? ` (CPU ${serverCpus ?? "any"})` : " (unpinned)"}`);
-    s = await t.start(m);
-    const url = `${s.url}${t.path(m)}`;
-    await check(url, t);
-    await runLoad({
-      url,
-      bodyFile,
-      connections: 64,
-      seconds: warmupSeconds,
-      cpus: loadCpus,
-      serverPid: s.pid,
-    }); // JIT, caches, pools
-    const started = s;
-    /** One load point; for canary/shadow targets also what each track served during it. */
-    const measure = async (connections: number) => {
-      const before = t.tracks ? await scrapeTrackCounts(started.url) : undefined;
-      const load = await runLoad({
-        url,
-        bodyFile,
-        connections,
-        seconds,
-        cpus: loadCpus,
-        serverPid: started.pid,
-      });
-      const tracks: TrackCounts | undefined = before
-        ? diffCounts(await scrapeTrackCounts(started.url), before)
-        : undefined;
-      return { load, tracks };
-    };
-    for (const connections of concurrencies) {
-      // Other users' work on this shared machine shows up as CPU used by neither the server nor
-      // the load generator; a point where it passed NOISY_CORES is measured again (bounded).
-      let point = await measure(connections);
-      for (let retry = 1; retry <= retries && point.load.cpu.other > NOISY_CORES; retry++) {
-        log(
-          `${id} c=${connections}: other processes used ${point.load.cpu.other} cores; measuring again (${retry}/${retries})`,
-        );
-        const again = await measure(connections);
-        if (again.load.cpu.other < point.load.cpu.other) point = again;
+    for (const { t } of plan.filter((p) => p.m === m)) {
+      const id = `${m}/${t.id}`;
+      let s: Started | undefined;
+      try {
+        log(`${id}: starting${t.pinned ? ` (CPU ${serverCpus ?? "any"})` : " (unpinned)"}`);
+        s = await t.start(m);
+        const url = `${s.url}${t.path(m)}`;
+        await check(url, t);
+        // JIT, caches, pools.
+        await runLoad({
+          url,
+          bodyFile,
+          connections: 64,
+          seconds: warmupSeconds,
+          cpus: loadCpus,
+          serverPid: s.pid,
+        });
+        running.push({ t, s, url });
+      } catch (err) {
+        failures.push(`${id}: ${(err as Error).message}`);
+        log(`${id}: FAILED: ${(err as Error).message}`);
+        await s?.stop();
       }
-      const r = point.load;
-      rows.push({
-        model: m,
-        target: t.id,
-        name: t.name,
-        pinned: t.pinned,
-        connections,
-        rowsPerRequest: 1,
-        ...(point.tracks ? { tracks: point.tracks } : {}),
-        ...r,
-      });
-      log(
-        `${id} c=${connections}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`,
-      );
     }
-  } catch (err) {
-    failures.push(`${id}: ${(err as Error).message}`);
-    log(`${id}: FAILED: ${(err as Error).message}`);
+    for (const [i, round] of into.entries()) {
+      const n = i + 1;
+      if (rawPlan.includes(m)) {
+        log(`round ${n}/${rounds}: raw ORT ${m}: batch ${RAW_BATCHES.join(",")}, ${rawSeconds} s each`);
+        try {
+          round.raw[m] = await rawOrt(MODELS[m].onnx, RAW_BATCHES);
+        } catch (err) {
+          failures.push(`raw ORT ${m}: ${(err as Error).message}`);
+        }
+      }
+      // The shadow's extra inference work: the candidate (digits v1) alone, at batch 1 and 32.
+      if (running.some((r) => r.t.id === "infergate-shadow")) {
+        try {
+          round.rawCandidate = await rawOrt(CANDIDATE_ONNX, [1, 32]);
+        } catch (err) {
+          failures.push(`raw ORT candidate: ${(err as Error).message}`);
+        }
+      }
+      for (const connections of concurrencies) {
+        for (const r of running) {
+          const id = `${m}/${r.t.id}`;
+          try {
+            // Other users' work on this shared machine shows up as CPU used by neither the server
+            // nor the load generator; a point where it passed NOISY_CORES is measured again.
+            let point = await measure(r, connections);
+            for (let retry = 1; retry <= retries && point.load.cpu.other > NOISY_CORES; retry++) {
+              log(
+                `${id} c=${connections}: other processes used ${point.load.cpu.other} cores; measuring again (${retry}/${retries})`,
+              );
+              const again = await measure(r, connections);
+              if (again.load.cpu.other < point.load.cpu.other) point = again;
+            }
+            const load = point.load;
+            round.rows.push({
+              model: m,
+              target: r.t.id,
+              name: r.t.name,
+              pinned: r.t.pinned,
+              connections,
+              rowsPerRequest: 1,
+              round: n,
+              ...(point.tracks ? { tracks: point.tracks } : {}),
+              ...load,
+            });
+            log(
+              `round ${n}/${rounds} ${id} c=${connections}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms${load.non2xx + load.errors ? `, ${load.non2xx} non-2xx, ${load.errors} errors` : ""}`,
+            );
+          } catch (err) {
+            failures.push(`${id} c=${connections}: ${(err as Error).message}`);
+            log(`${id} c=${connections}: FAILED: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
   } finally {
-    await s?.stop();
+    await Promise.all(running.map((r) => r.s.stop()));
   }
 }
+
+const allRounds: Round[] = Array.from({ length: rounds }, () => ({ rows: [], raw: {} }));
+for (const m of models) {
+  if (plan.some((p) => p.m === m) || rawPlan.includes(m)) await measureModel(m, allRounds);
+}
+const summary = summarise(allRounds);
+const rows = summary.rows;
 
 // ---- output -----------------------------------------------------------------------------------
 
@@ -487,17 +518,20 @@ const result: BenchResult = {
   concurrencies,
   models: Object.fromEntries(models.map((m) => [m, MODELS[m].title])),
   rows,
-  raw,
-  ...(rawCandidate ? { rawCandidate } : {}),
+  raw: summary.raw as BenchResult["raw"],
+  ...(summary.rawCandidate ? { rawCandidate: summary.rawCandidate } : {}),
+  rounds: allRounds,
 };
 emit(result, opts.out);
 console.log(
   `\nwrote ${opts.out}/latest.json, latest.md, throughput.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
 
-const bad = rows.filter((r) => r.non2xx + r.errors > 0);
+const bad = allRounds.flatMap((round) => round.rows).filter((r) => r.non2xx + r.errors > 0);
 for (const r of bad)
-  failures.push(`${r.model}/${r.target} c=${r.connections}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  failures.push(
+    `${r.model}/${r.target} c=${r.connections} (round ${r.round}): ${r.non2xx} non-2xx, ${r.errors} errors`,
+  );
 if (failures.length) {
   console.error(`\nerrors:\n  ${failures.join("\n  ")}`);
   process.exit(1);

@@ -13,6 +13,7 @@ import {
   textTable,
   trackLines,
 } from "./report.js";
+import { medianRatios, type Round } from "./rounds.js";
 
 /** Everything one run measured (bench/results/latest.json); `--from` re-renders it. */
 export type BenchResult = {
@@ -31,6 +32,8 @@ export type BenchResult = {
   raw: Partial<Record<ModelKey, RawPoint[]>>;
   /** Raw ORT of the canary/shadow candidate (digits v1): the shadow's extra inference work. */
   rawCandidate?: RawPoint[];
+  /** Every pass over the targets (rows, raw, rawCandidate above summarise them; see rounds.ts). */
+  rounds?: Round[];
   ratios?: Ratio[];
 };
 
@@ -48,8 +51,29 @@ const COLORS: Record<string, string> = {
 };
 const BASELINES = new Set(["echo"]);
 
-/** The ratios issue #4 asks for (with targets), then a few informational ones; all from one run. */
+/**
+ * The ratios issue #4 asks for (with targets), then informational ones: computed within each
+ * round (from points measured close together), the median over rounds reported with its range.
+ */
 export function computeRatios(res: BenchResult): Ratio[] {
+  const rounds = res.rounds ?? [];
+  const perRound =
+    rounds.length > 1
+      ? rounds.map((r) =>
+          ratiosOf({
+            ...res,
+            rows: r.rows,
+            raw: r.raw,
+            ...(r.rawCandidate ? { rawCandidate: r.rawCandidate } : {}),
+          }),
+        )
+      : [ratiosOf(res)];
+  return medianRatios(perRound).filter(
+    (r) => r.value !== undefined || r.min !== undefined || r.max !== undefined,
+  );
+}
+
+function ratiosOf(res: BenchResult): Ratio[] {
   const { rows, raw, cpus: n } = res;
   const at = (m: ModelKey, target: string, c = 64) =>
     rows.find((r) => r.model === m && r.target === target && r.connections === c);
@@ -126,7 +150,7 @@ export function computeRatios(res: BenchResult): Ratio[] {
       unit: "×",
     },
   ];
-  return all.filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
+  return all;
 }
 
 /**
@@ -190,7 +214,7 @@ export function emit(res: BenchResult, out: string): Ratio[] {
   const header = [
     `machine: ${res.machine}; ${loads}${noise}`,
     `server under test: ${res.server}; servers and raw ORT on CPU ${cpu(res.serverCpus)}, load generator (autocannon) on CPU ${cpu(res.loadCpus)}`,
-    `${res.seconds} s per point after a ${res.warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${res.date}`,
+    `${res.rounds && res.rounds.length > 1 ? `${res.rounds.length} rounds (every target, in the same order, each round; per point the median round is shown, ratios are medians of per-round ratios); ` : ""}${res.seconds} s per point after a ${res.warmupSeconds} s warm-up at 64 connections; 1-row V2 JSON body (FP32 [1,64]); loopback; ${res.date}`,
   ];
 
   console.log(`\n${header.join("\n")}`);

@@ -15,6 +15,10 @@ export type Row = {
   rowsPerRequest: number;
   /** Canary and shadow rows: what each track served during the point (from the server's /metrics). */
   tracks?: TrackCounts;
+  /** Which pass over the targets measured it (see rounds.ts). */
+  round?: number;
+  /** In a summary: the lowest and highest req/s of this point over the rounds. */
+  rpsRange?: [number, number];
 } & LoadResult;
 
 export type RawPoint = { batch: number; rowsPerSec: number; runs: number; msPerRun: number };
@@ -23,6 +27,8 @@ export type Ratio = {
   label: string;
   value: number | undefined;
   unit: "×" | "ms" | "µs";
+  /** Over several rounds: the value is the median, this the lowest and highest. */
+  range?: [number, number];
   /** Target: value ≥ min or value ≤ max. None for informational ratios. */
   min?: number;
   max?: number;
@@ -44,6 +50,13 @@ export function ratioValue(r: Ratio): string {
   return r.unit === "ms" ? `${f(r.value, 2)} ms` : `${f(r.value, 2)}×`;
 }
 
+/** "0.81× – 0.95×" over the rounds, or "" for a single round. */
+export function ratioRange(r: Ratio): string {
+  if (!r.range) return "";
+  const one = (v: number) => ratioValue({ ...r, value: v, range: undefined });
+  return `${one(r.range[0])} – ${one(r.range[1])}`;
+}
+
 export function ratioTarget(r: Ratio): string {
   if (r.min !== undefined) return r.unit === "ms" ? `≥ ${r.min} ms` : `≥ ${r.min}×`;
   if (r.max !== undefined) return r.unit === "ms" ? `≤ ${r.max} ms` : `≤ ${r.max}×`;
@@ -57,6 +70,11 @@ export function bestBatch(points: readonly RawPoint[]): RawPoint | undefined {
   );
 }
 
+/** "8102–9877": the lowest and highest req/s of a point over the rounds. */
+function rangeText(r: Row): string {
+  return r.rpsRange ? `${f(r.rpsRange[0], 0)}–${f(r.rpsRange[1], 0)}` : "";
+}
+
 /** CPU used during the point, in cores: server tree / load generator / everything else (noise). */
 export function cpuText(r: Row): string {
   return r.cpu ? `${f(r.cpu.server, 2)}/${f(r.cpu.load, 2)}/${f(r.cpu.other, 2)}` : "";
@@ -65,7 +83,7 @@ export function cpuText(r: Row): string {
 /** Plain-text table of the measured points (what the terminal shows). */
 export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => string): string {
   const lines: string[] = [];
-  const header = `${"target".padEnd(38)}${"conns".padStart(6)}${"req/s".padStart(10)}${"rows/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"cpu srv/load/other".padStart(20)}`;
+  const header = `${"target".padEnd(38)}${"conns".padStart(6)}${"req/s".padStart(10)}${"range".padStart(14)}${"rows/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${"cpu srv/load/other".padStart(20)}`;
   let model: ModelKey | undefined;
   for (const r of rows) {
     if (r.model !== model) {
@@ -74,7 +92,7 @@ export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => str
     }
     const name = r.pinned ? r.name : `${r.name} *`;
     lines.push(
-      `${name.padEnd(38)}${String(r.connections).padStart(6)}${f(r.rps, 0).padStart(10)}${f(r.rps * r.rowsPerRequest, 0).padStart(10)}${f(r.p50, 2).padStart(9)}${f(r.p99, 2).padStart(9)}${String(r.non2xx + r.errors).padStart(8)}${cpuText(r).padStart(20)}`,
+      `${name.padEnd(38)}${String(r.connections).padStart(6)}${f(r.rps, 0).padStart(10)}${rangeText(r).padStart(14)}${f(r.rps * r.rowsPerRequest, 0).padStart(10)}${f(r.p50, 2).padStart(9)}${f(r.p99, 2).padStart(9)}${String(r.non2xx + r.errors).padStart(8)}${cpuText(r).padStart(20)}`,
     );
   }
   return lines.join("\n");
@@ -116,7 +134,8 @@ export function textRatios(ratios: readonly Ratio[]): string {
     .map((r) => {
       const v = verdict(r);
       const target = ratioTarget(r);
-      return `  ${r.label.padEnd(72)}${ratioValue(r).padStart(14)}${target ? `   target ${target.padEnd(9)} ${v}` : ""}`;
+      const range = ratioRange(r);
+      return `  ${r.label.padEnd(72)}${ratioValue(r).padStart(14)}${range ? ` (${range})` : ""}${target ? `   target ${target.padEnd(9)} ${v}` : ""}`;
     })
     .join("\n");
 }
@@ -133,11 +152,11 @@ export function markdown(opts: {
   out.push(
     "## Ratios and targets",
     "",
-    "| ratio (same run) | measured | target | |",
-    "| --- | ---: | ---: | --- |",
+    "| ratio (within each round) | median | range over rounds | target | |",
+    "| --- | ---: | ---: | ---: | --- |",
   );
   for (const r of opts.ratios)
-    out.push(`| ${r.label} | ${ratioValue(r)} | ${ratioTarget(r)} | ${verdict(r)} |`);
+    out.push(`| ${r.label} | ${ratioValue(r)} | ${ratioRange(r)} | ${ratioTarget(r)} | ${verdict(r)} |`);
   let model: ModelKey | undefined;
   for (const r of opts.rows) {
     if (r.model !== model) {
@@ -146,13 +165,13 @@ export function markdown(opts: {
         "",
         `## ${opts.modelTitle(model)}`,
         "",
-        "| target | conns | req/s | rows/s | p50 ms | p99 ms | errors | CPU cores: server / load gen / other |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| target | conns | req/s | req/s range | rows/s | p50 ms | p99 ms | errors | CPU cores: server / load gen / other |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       );
     }
     const name = r.pinned ? r.name : `${r.name} \\*`;
     out.push(
-      `| ${name} | ${r.connections} | ${f(r.rps, 0)} | ${f(r.rps * r.rowsPerRequest, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.non2xx + r.errors} | ${cpuText(r)} |`,
+      `| ${name} | ${r.connections} | ${f(r.rps, 0)} | ${rangeText(r)} | ${f(r.rps * r.rowsPerRequest, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.non2xx + r.errors} | ${cpuText(r)} |`,
     );
   }
   out.push("", "\\* multi-worker: not pinned, shares the 2 cores with the load generator.");
