@@ -7,12 +7,17 @@ export type TrackCounts = { stable: number; canary: number; shadow: number; shad
 
 const SAMPLE = /^(infergate_inference_requests_total|infergate_shadow_dropped_total)\{([^}]*)\} (\S+)$/;
 
-/** Sums the successful inference requests per track and the dropped shadow runs in one scrape. */
+/** Reads one scrape of the server's /metrics. */
 export async function scrapeTrackCounts(baseUrl: string): Promise<TrackCounts> {
   const res = await fetch(`${baseUrl}/metrics`);
   if (res.status !== 200) throw new Error(`${baseUrl}/metrics answered ${res.status}`);
+  return parseTrackCounts(await res.text());
+}
+
+/** Sums the successful inference requests per track and the dropped shadow runs in a scrape. */
+export function parseTrackCounts(exposition: string): TrackCounts {
   const counts: TrackCounts = { stable: 0, canary: 0, shadow: 0, shadowDropped: 0 };
-  for (const line of (await res.text()).split("\n")) {
+  for (const line of exposition.split("\n")) {
     const m = SAMPLE.exec(line);
     if (!m) continue;
     const [, name, labels = "", value] = m;
