@@ -29,13 +29,13 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  * Prints the table, the ratios with their targets (PASS/MISS; a MISS does not fail the command,
  * errors and non-2xx answers do), and writes bench/results/{latest.json,latest.md,throughput.svg}.
  *
- * Options: --seconds N per point (default 5), --quick (c=64, small model, 3 s),
+ * Options: --seconds N per point (default 3), --quick (c=64, small model, 3 s, 1 round),
  *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort",
  *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring),
  *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable),
  *          --retries N: re-measure a point up to N times (default 2) while other processes used
  *          more than 0.2 cores during it (a shared machine), keeping the quietest measurement,
- *          --rounds N: passes over all targets (default 3, --quick 1); ratios are computed within
+ *          --rounds N: passes over all targets (default 5, --quick 1); ratios are computed within
  *          each pass and the median is reported with its range (see lib/rounds.ts).
  *          The targets and PASS/MISS verdicts are for the default run.
  */
@@ -58,7 +58,7 @@ if (opts.from) {
   process.exit(0);
 }
 const quick = opts.quick === true;
-const seconds = Number(opts.seconds ?? (quick ? 3 : 5));
+const seconds = Number(opts.seconds ?? 3);
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${opts.seconds}`);
 const concurrencies = opts.connections ? opts.connections.split(",").map(Number) : quick ? [64] : [1, 8, 64];
 if (concurrencies.some((c) => !(Number.isInteger(c) && c > 0)))
@@ -75,7 +75,7 @@ const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
 const only = opts.only ? new RegExp(opts.only, "i") : undefined;
 const warmupSeconds = quick ? 1 : 2;
 const retries = Number(opts.retries);
-const rounds = Number(opts.rounds ?? (quick ? 1 : 3));
+const rounds = Number(opts.rounds ?? (quick ? 1 : 5));
 if (!(Number.isInteger(rounds) && rounds >= 1))
   throw new Error(`--rounds must be a whole number ≥ 1, got ${opts.rounds}`);
 const NOISY_CORES = 0.2;
