@@ -68,9 +68,11 @@ export function computeRatios(res: BenchResult): Ratio[] {
           }),
         )
       : [ratiosOf(res)];
-  return medianRatios(perRound).filter(
-    (r) => r.value !== undefined || r.min !== undefined || r.max !== undefined,
-  );
+  // Labels that name a measured value (the best raw batch) come from the summary, not round 1.
+  const labels = ratiosOf(res).map((r) => r.label);
+  return medianRatios(perRound)
+    .map((r, i) => ({ ...r, label: labels[i] ?? r.label }))
+    .filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
 }
 
 function ratiosOf(res: BenchResult): Ratio[] {
