@@ -194,8 +194,13 @@ describe("canary-evaluate against a real Prometheus", () => {
     reports.good = r.report;
     expect(r.stdout).toMatch(/^canary verdict: PROMOTE \(score 100;/);
     expect(r.report).toMatchObject({ verdict: "promote", exitCode: 0, score: 100, model: "digits" });
-    for (const name of ["error-rate", "p95-latency", "p99-latency", "prediction-shift"]) {
+    for (const name of ["error-rate", "prediction-shift"]) {
       expect(metric(r.report, name)?.class, name).toBe("pass");
+    }
+    // v1 (a linear model) is cheaper than v2 (an MLP): its latency may test significantly lower,
+    // which for a metric that fails only on an increase is no failure (and costs no score).
+    for (const name of ["p95-latency", "p99-latency"]) {
+      expect(["pass", "low"], name).toContain(metric(r.report, name)?.class);
     }
     // enough data behind every comparison: ~10 req/s for 36 s, 12 rows each
     const err = metric(r.report, "error-rate");
