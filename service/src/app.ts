@@ -26,6 +26,13 @@ export type AppDeps = Readonly<{
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** A readiness probe: its 503 is an answer ("not ready"), not a failed request. */
+    probe?: boolean;
+  }
+}
+
 /**
  * Builds the HTTP app around an existing data plane: plugins, then routes. No listening, no
  * signals (server.ts owns the process), so tests use it with `inject()` or on a real port.
@@ -65,7 +72,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ms: Math.round(reply.elapsedTime * 100) / 100,
     };
     if (config.logPayloads && status >= 400) Object.assign(line, { body: request.body });
-    if (status >= 500) request.log.error(line, "request failed");
+    // Probes answer 503 all through start-up and draining; that is their job, not an error.
+    if (status === 503 && request.routeOptions.config.probe === true)
+      request.log.debug(line, "probe: not ready");
+    else if (status >= 500) request.log.error(line, "request failed");
     else if (status >= 400) request.log.info(line, "request rejected");
     else request.log.debug(line, "request completed");
     done();

@@ -28,6 +28,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { dataPlane: Data
         summary: "Server ready (all models ready)",
         response: { 200: readyBody, 503: readyBody },
       },
+      config: { probe: true },
     },
     async (_request, reply) => {
       const ready = dataPlane.ready();

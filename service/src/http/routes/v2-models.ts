@@ -56,7 +56,7 @@ export async function v2ModelRoutes(
   for (const url of both("/ready")) {
     app.get(url, {
       schema: { tags: ["models"], summary: "Model ready" },
-      config: { docs: { params: modelParams } },
+      config: { docs: { params: modelParams }, probe: true },
       handler: ready,
     });
   }
