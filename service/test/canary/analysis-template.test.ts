@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import {
   type AnalysisDefinition,
   DEFINITION_ENV,
@@ -14,45 +12,12 @@ import {
   parseDefinition,
   type SamplesMetric,
 } from "../../src/canary/definition.js";
-import { REPO_ROOT } from "../support/paths.js";
+import { analysisTemplate, CHART, type Doc, ensureHelm, renderRolloutChart } from "../support/helm.js";
 
 // Drift test: the AnalysisTemplate `helm template` renders must carry exactly the queries and
 // thresholds of helm/infergate/files/canary-analysis.yaml, as the canary-evaluate CLI reads them.
 
-const CHART = `${REPO_ROOT}helm/infergate`;
-const HELM = `${REPO_ROOT}.tools/bin/helm`;
 const ARGO_SELECTOR = 'namespace="{{args.namespace}}", job="{{args.job}}"';
-
-type Doc = { kind: string; metadata: { name: string }; spec: any };
-
-function helmTemplate(chart: string, args: string[] = []): Doc[] {
-  const r = spawnSync(
-    HELM,
-    [
-      "template",
-      "infergate",
-      chart,
-      "-n",
-      "infergate",
-      "--kube-version",
-      "1.33.0",
-      "--set",
-      "rollout.enabled=true",
-      ...args,
-    ],
-    { encoding: "utf8", maxBuffer: 64 << 20 },
-  );
-  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
-  return parseAllDocuments(r.stdout)
-    .map((d) => d.toJS() as Doc)
-    .filter(Boolean);
-}
-
-function analysisTemplate(docs: Doc[]): Doc {
-  const at = docs.find((d) => d.kind === "AnalysisTemplate");
-  if (!at) throw new Error("no AnalysisTemplate rendered");
-  return at;
-}
 
 /** Every difference between a rendered AnalysisTemplate and the definition (empty: no drift). */
 function drift(
@@ -145,10 +110,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
   let def: AnalysisDefinition;
   let dir: string;
   beforeAll(async () => {
-    if (!existsSync(HELM)) {
-      const r = spawnSync("bash", ["scripts/tools.sh", "helm"], { cwd: REPO_ROOT, encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`scripts/tools.sh helm failed: ${r.stderr}`);
-    }
+    ensureHelm();
     def = (await loadDefinition(`${CHART}/files/canary-analysis.yaml`, {})).definition;
     dir = await mkdtemp(join(tmpdir(), "infergate-chart-drift-"));
   });
@@ -157,7 +119,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
   });
 
   it("default values: fast-fail queries, hard limits, cadence and the verdict Job match the definition", () => {
-    const at = analysisTemplate(helmTemplate(CHART));
+    const at = analysisTemplate(renderRolloutChart());
     expect(
       drift(at, def, {
         address: "http://prometheus-operated.monitoring.svc:9090",
@@ -177,7 +139,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
   it("prod values and other settings flow through", async () => {
     const prodValues = parse(await readFile(`${CHART}/values-prod.yaml`, "utf8")) as any;
     const at = analysisTemplate(
-      helmTemplate(CHART, [
+      renderRolloutChart([
         "-f",
         `${CHART}/values-prod.yaml`,
         "--set",
@@ -196,7 +158,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
         models: ["digits", "iris"],
       }),
     ).toEqual([]);
-    const off = helmTemplate(CHART, ["--set", "rollout.analysis.judge.enabled=false"]);
+    const off = renderRolloutChart(["--set", "rollout.analysis.judge.enabled=false"]);
     expect(analysisTemplate(off).spec.metrics.map((m: any) => m.name)).toEqual([
       "error-rate-vs-stable",
       "p95-latency-vs-stable",
@@ -211,7 +173,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
       const text = await readFile(file, "utf8");
       expect(text).toContain(from);
       await writeFile(file, text.replace(from, to));
-      return drift(analysisTemplate(helmTemplate(chart)), def, {
+      return drift(analysisTemplate(renderRolloutChart([], chart)), def, {
         address: "http://prometheus-operated.monitoring.svc:9090",
         window: "5m",
         step: "1m",

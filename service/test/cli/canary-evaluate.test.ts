@@ -1,13 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import type { CanaryReport } from "../../src/canary/report.js";
 import { inferBody, validationRows } from "../support/data.js";
+import { analysisTemplate, renderRolloutChart } from "../support/helm.js";
 import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 import {
@@ -305,33 +303,16 @@ describe("canary-evaluate against a real Prometheus", () => {
       });
 
     beforeAll(() => {
-      const helm = `${REPO_ROOT}.tools/bin/helm`;
-      if (!existsSync(helm)) spawnSync("bash", ["scripts/tools.sh", "helm"], { cwd: REPO_ROOT });
-      const r = spawnSync(
-        helm,
-        [
-          "template",
-          "infergate",
-          "helm/infergate",
-          "-n",
-          "infergate",
-          "--kube-version",
-          "1.33.0",
-          "--set",
-          "rollout.enabled=true",
+      const at = analysisTemplate(
+        renderRolloutChart([
           "--set",
           `rollout.analysis.prometheusAddress=${(prom as PrometheusProcess).url}`,
           "--set",
           `rollout.analysis.window=${WINDOW}`,
           "--set",
           `rollout.analysis.step=${STEP}`,
-        ],
-        { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 << 20 },
+        ]),
       );
-      if (r.status !== 0) throw new Error(r.stderr);
-      const at = parseAllDocuments(r.stdout)
-        .map((d) => d.toJS())
-        .find((d) => d?.kind === "AnalysisTemplate");
       metrics = at.spec.metrics;
       templateArgs = Object.fromEntries(
         (at.spec.args as { name: string; value?: string }[])
