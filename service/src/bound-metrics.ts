@@ -9,7 +9,7 @@ import type { Counter, Gauge, Histogram } from "@prometheus-io/client";
  * aggregation and `/metrics` stay the library's; a test compares both paths' output.
  *
  * They rely on the client's per-metric `store` (a LabelMap with `entry(labels)`), pinned with
- * the package version; `storeOf` fails at start-up, not silently, if that ever changes. Series
+ * the package version; `entryOf` fails at start-up, not silently, if that ever changes. Series
  * bound here must not be `remove()`d or `reset()` while bound (the service never does).
  */
 export type BoundCounter = { inc(n?: number): void };

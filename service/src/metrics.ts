@@ -12,7 +12,8 @@ import type { Track } from "./config.js";
 export const OUTCOMES = ["success", "client_error", "server_error", "rejected", "timeout"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Request latency buckets (seconds), shared by the service and HTTP route histograms. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**
  * The service's own metrics (`infergate_<noun>_<unit>`), in a registry of their own so several

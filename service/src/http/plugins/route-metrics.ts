@@ -1,8 +1,8 @@
 import { Histogram, type Registry } from "@prometheus-io/client";
 import type { FastifyInstance, onResponseHookHandler } from "fastify";
 import { type BoundHistogram, bindHistogram } from "../../bound-metrics.js";
+import { LATENCY_BUCKETS } from "../../metrics.js";
 
-export const ROUTE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** Methods fastify-metrics leaves out by default; HEAD routes are Fastify's automatic twins. */
 const SKIPPED_METHODS = new Set(["HEAD", "OPTIONS", "TRACE", "CONNECT"]);
 
@@ -24,7 +24,7 @@ export function installRouteMetrics(
     name: "http_request_duration_seconds",
     help: "request duration in seconds",
     labelNames: ["method", "route", "status_code"] as const,
-    buckets: ROUTE_BUCKETS,
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const skip = new Set(skipUrls);
