@@ -57,6 +57,7 @@ const BASELINES = new Set(["echo"]);
  */
 export function computeRatios(res: BenchResult): Ratio[] {
   const rounds = res.rounds ?? [];
+  const summary = ratiosOf(res);
   const perRound =
     rounds.length > 1
       ? rounds.map((r) =>
@@ -67,19 +68,23 @@ export function computeRatios(res: BenchResult): Ratio[] {
             ...(r.rawCandidate ? { rawCandidate: r.rawCandidate } : {}),
           }),
         )
-      : [ratiosOf(res)];
+      : [summary];
   // Labels that name a measured value (the best raw batch) come from the summary, not round 1.
-  const labels = ratiosOf(res).map((r) => r.label);
   return medianRatios(perRound)
-    .map((r, i) => ({ ...r, label: labels[i] ?? r.label }))
+    .map((r, i) => ({ ...r, label: summary[i]?.label ?? r.label }))
     .filter((r) => r.value !== undefined || r.min !== undefined || r.max !== undefined);
 }
 
+/** The measured point of a target at a concurrency (64 unless given), if any. */
+function pointAt(rows: readonly Row[], m: ModelKey, target: string, c = 64): Row | undefined {
+  return rows.find((r) => r.model === m && r.target === target && r.connections === c);
+}
+
+const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+
 function ratiosOf(res: BenchResult): Ratio[] {
   const { rows, raw, cpus: n } = res;
-  const at = (m: ModelKey, target: string, c = 64) =>
-    rows.find((r) => r.model === m && r.target === target && r.connections === c);
-  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const at = (m: ModelKey, target: string, c = 64) => pointAt(rows, m, target, c);
   const best = bestBatch(raw.large ?? []);
   const on = (m: ModelKey) => at(m, "infergate-on")?.rps;
   const all: Ratio[] = [
@@ -161,9 +166,7 @@ function ratiosOf(res: BenchResult): Ratio[] {
  * candidate's own inference cost from raw ORT: the bound the shadow should stay near.
  */
 function trackRatios(res: BenchResult): Ratio[] {
-  const at = (target: string, c: number) =>
-    res.rows.find((r) => r.model === "small" && r.target === target && r.connections === c);
-  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const at = (target: string, c: number) => pointAt(res.rows, "small", target, c);
   const plain64 = at("infergate-on", 64);
   const plain1 = at("infergate-on", 1);
   const extra = (() => {
@@ -175,27 +178,23 @@ function trackRatios(res: BenchResult): Ratio[] {
     const p = res.rawCandidate?.find((x) => x.batch === batch);
     return p ? (p.msPerRun * 1000) / batch : undefined;
   };
+  const tracks = [
+    ["infergate-canary", "10 % canary"],
+    ["infergate-shadow", "100 % shadow"],
+  ] as const;
   return [
-    {
-      label: "small c=64: 10 % canary / plain predict req/s",
-      value: div(at("infergate-canary", 64)?.rps, plain64?.rps),
-      unit: "×",
-    },
-    {
-      label: "small c=1: 10 % canary / plain predict p50",
-      value: div(at("infergate-canary", 1)?.p50, plain1?.p50),
-      unit: "×",
-    },
-    {
-      label: "small c=64: 100 % shadow / plain predict req/s",
-      value: div(at("infergate-shadow", 64)?.rps, plain64?.rps),
-      unit: "×",
-    },
-    {
-      label: "small c=1: 100 % shadow / plain predict p50",
-      value: div(at("infergate-shadow", 1)?.p50, plain1?.p50),
-      unit: "×",
-    },
+    ...tracks.flatMap(([target, name]): Ratio[] => [
+      {
+        label: `small c=64: ${name} / plain predict req/s`,
+        value: div(at(target, 64)?.rps, plain64?.rps),
+        unit: "×",
+      },
+      {
+        label: `small c=1: ${name} / plain predict p50`,
+        value: div(at(target, 1)?.p50, plain1?.p50),
+        unit: "×",
+      },
+    ]),
     { label: "small c=64: 100 % shadow, extra server CPU per answered request", value: extra, unit: "µs" },
     { label: "candidate (digits v1) raw ORT CPU per row, batch 1", value: perRow(1), unit: "µs" },
     { label: "candidate (digits v1) raw ORT CPU per row, batch 32", value: perRow(32), unit: "µs" },
