@@ -109,6 +109,35 @@ export function toTensorValues(
   return values;
 }
 
+/**
+ * Typed store → JSON text of its flat data array, the same bytes as
+ * `JSON.stringify(fromTensorValues(datatype, values))` without building that array: the response
+ * path writes every prediction's data, so numbers go straight from the typed store into the text.
+ */
+export function tensorDataJson(datatype: Datatype, values: TensorValues): string {
+  const kind = DATATYPE_INFO[datatype].kind;
+  if (kind === "float") {
+    const v = values as Float32Array | Float64Array;
+    // JSON has no NaN or Infinity (JSON.stringify writes null): rare, so the general path.
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return JSON.stringify(Array.from(v));
+    return `[${v.join(",")}]`;
+  }
+  if (kind === "int") return `[${(values as Int32Array).join(",")}]`;
+  if (kind === "bigint") {
+    const v = values as BigInt64Array;
+    let text = "[";
+    for (let i = 0; i < v.length; i++) text += i === 0 ? Number(v[i]) : `,${Number(v[i])}`;
+    return `${text}]`;
+  }
+  if (kind === "bool") {
+    const v = values as Uint8Array;
+    let text = "[";
+    for (let i = 0; i < v.length; i++) text += `${i === 0 ? "" : ","}${v[i] !== 0}`;
+    return `${text}]`;
+  }
+  return JSON.stringify(values);
+}
+
 /** Typed store → JSON-ready array. 64-bit integers become numbers (exact up to 2^53). */
 export function fromTensorValues(datatype: Datatype, values: TensorValues): (number | boolean | string)[] {
   const kind = DATATYPE_INFO[datatype].kind;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
 import type { HostTensor } from "../runtime/onnx-model.js";
-import { fromTensorValues, toTensorValues } from "./tensor-data.js";
+import { tensorDataJson, toTensorValues } from "./tensor-data.js";
 
 const parameters = z.record(z.string(), z.unknown());
 // `data` is checked element by element while it is copied (tensor-data.ts), not here.
@@ -113,17 +113,19 @@ export function decodeInferRequest(body: unknown): InferenceRequest {
   };
 }
 
-export function encodeInferResponse(result: InferenceResult) {
-  const id = result.id;
-  return {
-    model_name: result.model,
-    model_version: String(result.version),
-    ...(id === undefined ? {} : { id }),
-    outputs: result.outputs.map((t) => ({
-      name: t.name,
-      datatype: t.datatype,
-      shape: t.shape,
-      data: fromTensorValues(t.datatype, t.values),
-    })),
-  };
+/**
+ * The V2 response as JSON text, written directly (tensorDataJson) instead of building the
+ * response object and serialising it: byte for byte what JSON.stringify of that object gives
+ * (the codec test checks it against that reference for random results).
+ */
+export function encodeInferResponse(result: InferenceResult): string {
+  const { id, outputs } = result;
+  let text = `{"model_name":${JSON.stringify(result.model)},"model_version":"${result.version}"`;
+  if (id !== undefined) text += `,"id":${JSON.stringify(id)}`;
+  text += ',"outputs":[';
+  for (let i = 0; i < outputs.length; i++) {
+    const t = outputs[i] as HostTensor;
+    text += `${i === 0 ? "" : ","}{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":[${t.shape.join(",")}],"data":${tensorDataJson(t.datatype, t.values)}}`;
+  }
+  return `${text}]}`;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
 import { decodeInferRequest, encodeInferResponse } from "../../protocol/v2-codec.js";
-import { headerValue, MODEL_VERSION_HEADER } from "../headers.js";
+import { headerValue, JSON_UTF8, MODEL_VERSION_HEADER } from "../headers.js";
 import {
   errorResponses,
   inferenceRequest,
@@ -42,8 +42,11 @@ export async function v2ModelRoutes(
     const route = dataPlane.route(request.params.model, request.params.version, routingKey(request));
     const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
     const result = await dataPlane.infer(route, () => decodeInferRequest(request.body), timeout);
-    reply.header(MODEL_VERSION_HEADER, String(result.version));
-    return encodeInferResponse(result);
+    // Already JSON text: with a JSON content type Fastify sends it as it is.
+    return reply
+      .header(MODEL_VERSION_HEADER, String(result.version))
+      .type(JSON_UTF8)
+      .send(encodeInferResponse(result));
   };
 
   for (const url of both("")) {
