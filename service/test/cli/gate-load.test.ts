@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gateExitCode, parseDuration, parseGateArgs } from "../../src/cli/gate-load.js";
 
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const cli = join(root, "service", "src", "cli", "gate-load.ts");
@@ -72,42 +71,6 @@ afterAll(async () => {
 });
 
 describe("gate:load argument handling", () => {
-  it("parses stages, thresholds and durations", () => {
-    const o = parseGateArgs([
-      "--stage",
-      "smoke",
-      "--p95-ms",
-      "0.01",
-      "--max-error-rate",
-      "0",
-      "--duration",
-      "1m30s",
-    ]);
-    expect(o).toMatchObject({
-      stage: "smoke",
-      p95Ms: 0.01,
-      maxErrorRate: 0,
-      duration: "1m30s",
-      built: false,
-    });
-    expect(parseDuration("1m30s")).toBe(90_000);
-    expect(parseDuration("500ms")).toBe(500);
-    expect(() => parseGateArgs(["--stage", "soak"])).toThrow(/expected one of/);
-    expect(() => parseGateArgs(["--rate", "-3"])).toThrow(/--rate/);
-    expect(() => parseGateArgs(["--duration", "10 parsecs"])).toThrow(/invalid duration/);
-    expect(() => parseGateArgs(["--candidate", "a", "--model-repository", "b"])).toThrow(/alternatives/);
-    expect(() => parseGateArgs(["--base-url", "http://x:1", "--built"])).toThrow(/running service/);
-  });
-
-  it("maps k6 exit codes to the gate's", () => {
-    expect(gateExitCode(0, true)).toBe(0);
-    expect(gateExitCode(99, false)).toBe(1);
-    expect(gateExitCode(0, false)).toBe(1); // a threshold k6 could not evaluate
-    expect(gateExitCode(0, undefined)).toBe(2); // no summary: verdict unknown
-    expect(gateExitCode(107, undefined)).toBe(2); // script error
-    expect(gateExitCode(null, undefined)).toBe(2); // killed
-  });
-
   it("exits 2 with usage on a bad flag, starting nothing", async () => {
     const run = await gate(["--stage", "soak"], 20_000);
     expect(run.code).toBe(2);
