@@ -17,8 +17,8 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  * Servers under test and baselines, for the small shipped model (digits v2) and the large one
  * (digits_large, built by models/train.py --large on first use), at 1, 8 and 64 connections:
  * infergate with batching on and off (1 worker, pinned), infergate with one worker per CPU, a bare
- * Fastify echo of the same body (HTTP limit), a naive Fastify + onnxruntime server, FastAPI +
- * onnxruntime under uvicorn (1 worker pinned, one worker per CPU), and raw onnxruntime-node
+ * Fastify echo of the same body (HTTP limit) and a bare node:http echo under it, a naive Fastify +
+ * onnxruntime server, FastAPI + onnxruntime under uvicorn (1 worker pinned, one worker per CPU), and raw onnxruntime-node
  * in-process rows/s by batch size (compute limit). For the small model also infergate with a 10 %
  * canary and with a 100 % shadow of digits v1 beside v2 (issue #9), with the split each track
  * served read from the server's /metrics, and raw ORT of v1 (the shadow's extra inference work).
@@ -221,6 +221,15 @@ const TARGETS: Target[] = [
     start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/echo-server.ts"]), {}, "/ready"),
   },
   {
+    id: "node-echo",
+    name: "echo (bare node:http, same body)",
+    models: ["small"],
+    pinned: true,
+    path: () => "/echo",
+    readyPath: "/ready",
+    start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/node-echo-server.ts"]), {}, "/ready"),
+  },
+  {
     id: "infergate-on",
     name: "infergate, batching on",
     models: both,
@@ -375,7 +384,7 @@ async function check(url: string, t: Target): Promise<void> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
-  if (t.id === "echo") {
+  if (t.id === "echo" || t.id === "node-echo") {
     if (JSON.stringify(JSON.parse(text)) !== body) throw new Error("echo did not send the body back");
     return;
   }

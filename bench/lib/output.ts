@@ -40,6 +40,7 @@ export type BenchResult = {
 /** Plot colours by target id (see TARGETS in run.ts). */
 const COLORS: Record<string, string> = {
   echo: "#7f7f7f",
+  "node-echo": "#bcbd22",
   "infergate-on": "#1f77b4",
   "infergate-off": "#9ecae1",
   "infergate-on-2w": "#17becf",
@@ -49,7 +50,7 @@ const COLORS: Record<string, string> = {
   "fastapi-1w": "#d62728",
   "fastapi-2w": "#f7a6a6",
 };
-const BASELINES = new Set(["echo"]);
+const BASELINES = new Set(["echo", "node-echo"]);
 
 /**
  * The ratios issue #4 asks for (with targets), then informational ones: computed within each
@@ -125,6 +126,16 @@ function ratiosOf(res: BenchResult): Ratio[] {
       min: 4,
     },
     // Informational, no target.
+    {
+      label: "small c=64: echo (Fastify) / echo (bare node:http) req/s",
+      value: div(at("small", "echo")?.rps, at("small", "node-echo")?.rps),
+      unit: "×",
+    },
+    {
+      label: "small c=64: echo (bare node:http) p99",
+      value: at("small", "node-echo")?.p99,
+      unit: "ms",
+    },
     {
       label: "small c=64: naive / echo req/s",
       value: div(at("small", "naive")?.rps, at("small", "echo")?.rps),
