@@ -54,6 +54,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.from) {
   // Re-render the report, ratios and plot of an earlier run (its latest.json) without measuring.
+  mkdirSync(opts.out, { recursive: true });
   emit(JSON.parse(readFileSync(opts.from, "utf8")) as BenchResult, opts.out);
   process.exit(0);
 }

@@ -88,6 +88,7 @@ function ratiosOf(res: BenchResult): Ratio[] {
   const at = (m: ModelKey, target: string, c = 64) => pointAt(rows, m, target, c);
   const best = bestBatch(raw.large ?? []);
   const on = (m: ModelKey) => at(m, "infergate-on")?.rps;
+  const nodeEcho = at("small", "node-echo")?.rps;
   const all: Ratio[] = [
     {
       label: "small c=64, batching on: ours / echo req/s",
@@ -135,6 +136,18 @@ function ratiosOf(res: BenchResult): Ratio[] {
       label: "small c=64: echo (bare node:http) p99",
       value: at("small", "node-echo")?.p99,
       unit: "ms",
+    },
+    // What the targets above could reach at most here if serving cost nothing beyond the bare
+    // node:http echo (the HTTP floor, measured once; it does not depend on the model).
+    {
+      label: "ceiling of small ours / FastAPI 1 worker: bare node:http echo / FastAPI 1 worker req/s",
+      value: div(nodeEcho, at("small", "fastapi-1w")?.rps),
+      unit: "×",
+    },
+    {
+      label: "ceiling of large ours / raw ORT best batch: raw ORT best batch + bare node:http echo per row",
+      value: nodeEcho !== undefined && best ? nodeEcho / (best.rowsPerSec + nodeEcho) : undefined,
+      unit: "×",
     },
     {
       label: "small c=64: naive / echo req/s",

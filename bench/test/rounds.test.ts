@@ -1,33 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { LoadResult } from "../lib/load.js";
-import type { Ratio, Row } from "../lib/report.js";
+import type { Ratio } from "../lib/report.js";
 import { medianRatios, summarise } from "../lib/rounds.js";
-
-function row(target: string, rps: number, round: number, p99 = 10): Row {
-  const load: LoadResult = {
-    rps,
-    p50: 1,
-    p90: 2,
-    p99,
-    max: 20,
-    ok: rps,
-    non2xx: 0,
-    errors: 0,
-    timeouts: 0,
-    seconds: 1,
-    cpu: { server: 1, load: 0.5, other: 0 },
-  };
-  return {
-    model: "small",
-    target,
-    name: target,
-    pinned: true,
-    connections: 64,
-    rowsPerRequest: 1,
-    round,
-    ...load,
-  };
-}
+import { row } from "./support/rows.js";
 
 describe("bench rounds", () => {
   it("shows per point the measurement with the median req/s, with the range over rounds", () => {
