@@ -24,6 +24,11 @@ Artifacts (paths relative to the repository root by default):
   models/repository/digits/{validation,test}.jsonl            {"features":[64 raw],"label":k}
   service/test/fixtures/models/degraded/digits/3/...          MLP trained on shuffled labels
   .cache/models/digits_large/1/...                            only with --large (benchmarks)
+
+With `--version N` only the production recipe (the newest shipped version, today
+v2's MLP) is trained, as a new version N: <out>/digits/N/{model.onnx,manifest.json}
+and nothing else. This is how the model workflow makes a candidate to publish; the
+shipped versions 1 and 2 are refused (a run without --version writes those).
 """
 
 from __future__ import annotations
@@ -32,9 +37,10 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version
 from pathlib import Path
@@ -151,23 +157,37 @@ def load_dataset(seed: int) -> Dataset:
     return Dataset(X, y, digest, {"train": train, "validation": validation, "test": test})
 
 
-def candidates(args: argparse.Namespace) -> list[Candidate]:
-    """The models this script builds; v2 must beat v1 on validation, degraded must not."""
+def mlp(hidden: tuple[int, ...], max_iter: int, seed: int) -> MLPClassifier:
+    """The MLP recipes' estimator (v2, degraded v3, digits_large)."""
+    return MLPClassifier(hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed)
 
-    def mlp(hidden: tuple[int, ...], max_iter: int) -> MLPClassifier:
-        return MLPClassifier(hidden_layer_sizes=hidden, max_iter=max_iter, random_state=args.seed)
 
-    out = [
+def shipped(args: argparse.Namespace) -> list[Candidate]:
+    """The digits versions of the model repository, oldest first. The last one is the
+    production recipe: what `--version N` trains as a new version."""
+    return [
         Candidate("digits", 1, args.out, "LogisticRegression", LogisticRegression(max_iter=1000)),
-        Candidate("digits", 2, args.out, "MLPClassifier", mlp((128,), 500)),
+        Candidate("digits", 2, args.out, "MLPClassifier", mlp((128,), 500, args.seed)),
+    ]
+
+
+def candidates(args: argparse.Namespace) -> list[Candidate]:
+    """The models this script builds; v2 must beat v1 on validation, degraded must not.
+    With --version N: only the production recipe, as version N."""
+    if args.version is not None:
+        return [replace(shipped(args)[-1], version=args.version)]
+    out = [
+        *shipped(args),
         Candidate(
             "digits", 3, args.degraded_out, "MLPClassifier (trained on shuffled labels)",
-            mlp((128,), 500), shuffle_labels=True,
+            mlp((128,), 500, args.seed), shuffle_labels=True,
         ),
     ]
     if args.large:
         # Benchmark-sized (about 4.3M parameters); few epochs, accuracy is not the point.
-        out.append(Candidate("digits_large", 1, args.large_out, "MLPClassifier", mlp((2048, 2048), 20)))
+        out.append(
+            Candidate("digits_large", 1, args.large_out, "MLPClassifier", mlp((2048, 2048), 20, args.seed))
+        )
     return out
 
 
@@ -328,17 +348,45 @@ def jsonl(X: np.ndarray, y: np.ndarray) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def version_number(text: str) -> int:
+    """argparse type of --version: a positive integer written as a version folder is (1, 2, 10...)."""
+    if not re.fullmatch(r"[1-9][0-9]*", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer version")
+    return int(text)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=REPO_ROOT / "models/repository",
-                   help="model repository root for digits v1, v2 and the jsonl data (default: %(default)s)")
+                   help="model repository root for digits v1, v2 and the jsonl data; with --version for "
+                        "digits vN only (default: %(default)s)")
     p.add_argument("--degraded-out", type=Path, default=REPO_ROOT / "service/test/fixtures/models/degraded",
-                   help="repository root for the degraded candidate digits v3 (default: %(default)s)")
-    p.add_argument("--large", action="store_true", help="also build the 64-2048-2048-10 benchmark MLP")
+                   help="repository root for the degraded candidate digits v3; unused with --version "
+                        "(default: %(default)s)")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--large", action="store_true", help="also build the 64-2048-2048-10 benchmark MLP")
+    recipes = shipped(argparse.Namespace(out=None, seed=SEED))
+    production, numbers = recipes[-1], ", ".join(str(c.version) for c in recipes)
+    only.add_argument("--version", type=version_number, metavar="N",
+                      help="train only the production recipe (the newest shipped version, digits "
+                           f"v{production.version} {production.algorithm}) as the new version N: writes "
+                           "<out>/digits/N/{model.onnx,manifest.json} and nothing else (no jsonl data, no "
+                           f"degraded v3). Refused (exit 2) when N is a shipped version ({numbers}: a run "
+                           "without --version writes those, into any --out) or <out>/digits/N already "
+                           "exists (versions are immutable)")
     p.add_argument("--large-out", type=Path, default=REPO_ROOT / ".cache/models",
                    help="repository root for digits_large (git-ignored; default: %(default)s)")
     p.add_argument("--seed", type=int, default=SEED, help="split and training seed (default: %(default)s)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.version is not None:
+        if args.version in {c.version for c in shipped(args)}:
+            p.error(f"--version {args.version}: digits v{args.version} is a shipped version (run without "
+                    "--version to rewrite it); a trained candidate needs a new version number")
+        folder = args.out / "digits" / str(args.version)
+        if folder.exists():
+            p.error(f"--version {args.version}: {folder} already exists (versions are immutable); "
+                    "pick a new version number")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,10 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     data = load_dataset(args.seed)
     X_val, y_val = data.part("validation")
     X_test, y_test = data.part("test")
-    files: dict[Path, bytes] = {
-        args.out / "digits/validation.jsonl": jsonl(X_val, y_val),
-        args.out / "digits/test.jsonl": jsonl(X_test, y_test),
-    }
+    files: dict[Path, bytes] = {}
+    if args.version is None:  # the data files belong to the shipped repository only
+        files[args.out / "digits/validation.jsonl"] = jsonl(X_val, y_val)
+        files[args.out / "digits/test.jsonl"] = jsonl(X_test, y_test)
     summary = []
     with threadpool_limits(limits=1):  # one BLAS thread: same floats whatever the core count
         for c in candidates(args):

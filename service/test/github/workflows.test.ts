@@ -2,11 +2,12 @@
  * The GitHub Actions pipeline, checked offline: actionlint (pinned, with shellcheck for every
  * `run:` script) must report nothing; every `npm run` script, local action/workflow and repository
  * file the workflows name must exist; third-party actions are pinned by commit SHA; every job has
- * least-privilege permissions; the helper scripts behave; .github/README.md covers the workflows.
+ * least-privilege permissions; the helper scripts behave; model.yml's train step (its `version` input,
+ * train.py --version) runs for real in a scratch dir; .github/README.md covers the workflows.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -404,4 +405,122 @@ describe("workflow helper scripts", () => {
     expect(prodRepo.stdout.trim()).toMatch(/^s3:\/\//);
     expect(statSync(script).isFile()).toBe(true);
   });
+});
+
+describe("model.yml source=train: the version input", () => {
+  const model = () => workflows.get("model.yml") as Workflow;
+  const candidateSteps = () => model().jobs.candidate?.steps ?? [];
+  const trainStep = () => candidateSteps().find((s) => s.run?.includes("models/train.py")) as Step;
+  const identifyStep = () => candidateSteps().find((s) => (s as { id?: string }).id === "id") as Step;
+
+  /**
+   * Runs a step's script as GitHub does (bash -eo pipefail) in a scratch checkout: `scripts/` and
+   * `models/` linked from this repository, so `candidate/` and `.venv/` land in the scratch dir.
+   */
+  async function runStep(
+    step: Step,
+    cwd: string,
+    env: Record<string, string>,
+    inputs: Record<string, string>,
+  ) {
+    const script = (step.run ?? "").replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, k: string) => {
+      if (inputs[k] === undefined) throw new Error(`no value for inputs.${k}`);
+      return inputs[k];
+    });
+    expect(script).not.toContain("${{");
+    const file = join(cwd, "step.sh");
+    await writeFile(file, script);
+    try {
+      const r = await run("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
+        cwd,
+        env: { ...process.env, ...env },
+        timeout: 120_000,
+      });
+      return { code: 0, out: r.stdout + r.stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof e.code === "number" ? e.code : -1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+    }
+  }
+
+  async function scratch(name: string): Promise<{ dir: string; env: Record<string, string> }> {
+    const dir = join(work, name);
+    await mkdir(join(dir, "runner-temp"), { recursive: true });
+    for (const d of ["scripts", "models"]) await symlink(join(root, d), join(dir, d));
+    return { dir, env: { RUNNER_TEMP: join(dir, "runner-temp") } };
+  }
+
+  it("declares the input and passes it, through env, to train.py --version", () => {
+    const dispatch = model().on.workflow_dispatch as {
+      inputs: Record<string, { type?: string; required?: boolean; description?: string; default?: string }>;
+    };
+    expect(dispatch.inputs.version).toMatchObject({ type: "string", required: false, default: "" });
+    expect(dispatch.inputs.version?.description).toMatch(/^source=train: .*must not exist yet/);
+    const step = trainStep();
+    expect((step as { if?: string }).if).toBe("inputs.source == 'train'");
+    expect(step.env?.VERSION).toBe("${{ inputs.version }}");
+    expect(step.run).toContain("^[1-9][0-9]*$");
+    expect(step.run).toContain('models/train.py --version "$VERSION"');
+    // Not the fixed versions and fixture a plain run writes, and no search for the newest version.
+    expect(step.run).not.toContain("--degraded-out");
+    expect(step.run).not.toMatch(/\bfind\b/);
+  });
+
+  it("refuses a missing or malformed version with an ::error:: before training", async () => {
+    const { dir, env } = await scratch("train-step-invalid");
+    for (const version of ["", "0", "07", "-3", "7 ", "x"]) {
+      const r = await runStep(trainStep(), dir, { ...env, VERSION: version, ENVIRONMENT: "staging" }, {});
+      expect(r.code, JSON.stringify(version)).toBe(2);
+      expect(r.out).toContain("::error::source=train needs the version input");
+      expect(r.out).toContain("staging model repository");
+    }
+    expect(existsSync(join(dir, "candidate"))).toBe(false);
+    expect(existsSync(join(dir, ".venv"))).toBe(false);
+  });
+
+  it("trains digits/<version> as the candidate the Identify step reports; a shipped version fails", async () => {
+    // The pinned models venv (cached; built once, which takes a while on a fresh machine).
+    await run(
+      "bash",
+      [join(root, "scripts", "venv.sh"), "models", join(root, "models", "requirements.txt")],
+      {
+        cwd: root,
+        timeout: 420_000,
+      },
+    );
+    const shipped = await scratch("train-step-shipped");
+    const refused = await runStep(
+      trainStep(),
+      shipped.dir,
+      { ...shipped.env, VERSION: "2", ENVIRONMENT: "dev" },
+      {},
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain("digits v2 is a shipped version");
+    expect(refused.out).toContain("::error::models/train.py --version 2 failed");
+    expect(existsSync(join(shipped.dir, "candidate"))).toBe(false);
+
+    const { dir, env } = await scratch("train-step");
+    const trained = await runStep(trainStep(), dir, { ...env, VERSION: "5", ENVIRONMENT: "dev" }, {});
+    expect(trained.code, trained.out).toBe(0);
+    expect(readdirSync(join(dir, "candidate"), { recursive: true }).map(String).sort()).toEqual([
+      "digits",
+      "digits/5",
+      "digits/5/manifest.json",
+      "digits/5/model.onnx",
+    ]);
+    const manifest = JSON.parse(readFileSync(join(dir, "candidate/digits/5/manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ name: "digits", version: 5 });
+
+    const output = join(dir, "github-output");
+    const summary = join(dir, "step-summary");
+    const identified = await runStep(
+      identifyStep(),
+      dir,
+      { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+      { source: "train" },
+    );
+    expect(identified.code, identified.out).toBe(0);
+    expect(readFileSync(output, "utf8")).toBe("model=digits\nversion=5\n");
+  }, 600_000);
 });
