@@ -1,5 +1,7 @@
-import { formatDuration, type MetricDefinition, renderQuery } from "./definition.js";
-import type { Observation, TrackSamples } from "./judge.js";
+import type { Observation, TrackSamples } from "./classify.js";
+import { formatDuration } from "./definition/durations.js";
+import { renderQuery } from "./definition/queries.js";
+import type { MetricDefinition } from "./definition/schema.js";
 import { type PrometheusClient, PrometheusQueryError } from "./prometheus.js";
 
 /**

@@ -1,5 +1,7 @@
-import type { ResolvedJudgement } from "./definition.js";
-import { type Decision, fmt, fmtP, type MetricResult, type Verdict } from "./judge.js";
+import type { MetricResult } from "./classify.js";
+import type { ResolvedJudgement } from "./definition/judgement.js";
+import { fmt, fmtP } from "./format.js";
+import type { Decision, Verdict } from "./verdict.js";
 
 export type CanaryReport = {
   verdict: Verdict;

@@ -1,20 +1,14 @@
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { classify } from "../canary/classify.js";
 import { collect, selectorFor } from "../canary/collect.js";
-import {
-  AnalysisDefinitionError,
-  argDefault,
-  type CliOverrides,
-  DEFINITION_ENV,
-  loadDefinition,
-  type MetricOverride,
-  OVERRIDABLE,
-  parseDuration,
-  resolveJudgement,
-} from "../canary/definition.js";
-import { classify, decide, exitCode } from "../canary/judge.js";
+import { parseDuration } from "../canary/definition/durations.js";
+import { argDefault, type CliOverrides, resolveJudgement } from "../canary/definition/judgement.js";
+import { DEFINITION_ENV, loadDefinition } from "../canary/definition/load.js";
+import { AnalysisDefinitionError, type MetricOverride, OVERRIDABLE } from "../canary/definition/schema.js";
 import { PrometheusClient, PrometheusQueryError } from "../canary/prometheus.js";
 import { buildReport, renderMarkdown, renderText } from "../canary/report.js";
+import { decide, exitCode } from "../canary/verdict.js";
 import { numberOption, parseOptions, requireOption, runCli, UsageError } from "./args.js";
 
 const HELP = `usage: canary-evaluate --prometheus <url> --model <name> [options]

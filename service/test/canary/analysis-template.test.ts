@@ -3,15 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFINITION_ENV, loadDefinition } from "../../src/canary/definition/load.js";
+import { fastFailCondition, fastFailQuery } from "../../src/canary/definition/queries.js";
 import {
   type AnalysisDefinition,
-  DEFINITION_ENV,
-  fastFailCondition,
-  fastFailQuery,
-  loadDefinition,
   parseDefinition,
   type SamplesMetric,
-} from "../../src/canary/definition.js";
+} from "../../src/canary/definition/schema.js";
 import { analysisTemplate, CHART, type Doc, ensureHelm, renderRolloutChart } from "../support/helm.js";
 
 // Drift test: the AnalysisTemplate `helm template` renders must carry exactly the queries and
