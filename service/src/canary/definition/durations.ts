@@ -1,3 +1,6 @@
+/** A Prometheus duration: one or more number-unit pairs ("1h30m", "40s", "500ms"). */
+export const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+
 /** Prometheus durations ("1h30m", "40s", "500ms") in seconds. */
 export function parseDuration(text: string): number {
   const units: Record<string, number> = {
@@ -9,7 +12,7 @@ export function parseDuration(text: string): number {
     w: 604800,
     y: 31536000,
   };
-  if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(text))
+  if (!PROMETHEUS_DURATION.test(text))
     throw new RangeError(`"${text}" is not a duration (e.g. 40s, 5m, 1h30m)`);
   let total = 0;
   for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g))

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROMETHEUS_DURATION } from "./durations.js";
 
 /**
  * The canary analysis definition: `helm/infergate/files/canary-analysis.yaml`, the one source of
@@ -15,9 +16,7 @@ export class AnalysisDefinitionError extends Error {
 export const PLACEHOLDERS = ["track", "selector", "range"] as const;
 const PLACEHOLDER_RE = /\{\{([^}]*)\}\}/g;
 
-const duration = z
-  .string()
-  .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, "a Prometheus duration such as 30s, 5m, 1h30m");
+const duration = z.string().regex(PROMETHEUS_DURATION, "a Prometheus duration such as 30s, 5m, 1h30m");
 const query = z
   .string()
   .min(1)
