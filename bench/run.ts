@@ -1,14 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { compileServer } from "./lib/compile.js";
 import { runLoad } from "./lib/load.js";
 import { type BenchResult, emit } from "./lib/output.js";
 import { pinned, runToEnd, type Started, startServer } from "./lib/processes.js";
 import type { ModelKey, RawPoint, Row } from "./lib/report.js";
 import { type Round, summarise } from "./lib/rounds.js";
-import { ensureLargeModel, LARGE_MODEL, LARGE_REPOSITORY, venvPython } from "./lib/setup.js";
+import { ensureLargeModel, venvPython } from "./lib/setup.js";
+import { CANDIDATE_ONNX, MODELS, type Target, targets } from "./lib/targets.js";
 import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js";
 
 /**
@@ -89,232 +89,18 @@ const serverCpus = twoCpus ? "0" : undefined;
 const loadCpus = twoCpus ? "1" : undefined;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-// ---- what is served ----------------------------------------------------------------------------
+// ---- what is served (lib/targets.ts) ---------------------------------------------------------
 
-const MODELS: Record<ModelKey, { title: string; name: string; onnx: string; env: Record<string, string> }> = {
-  small: {
-    title: "small model: digits v2 (MLP 64→128→10, shipped)",
-    name: "digits",
-    onnx: "models/repository/digits/2/model.onnx",
-    env: { INFERGATE_MODELS: "digits" },
-  },
-  large: {
-    title: "large model: digits_large v1 (MLP 64→2048→2048→10, ~17 MB)",
-    name: "digits_large",
-    onnx: LARGE_MODEL,
-    env: { INFERGATE_MODEL_REPOSITORY: LARGE_REPOSITORY, INFERGATE_MODELS: "digits_large" },
-  },
-};
-
-/**
- * The server under test runs as compiled JavaScript (tsx would add its own wrappers on hot paths):
- * service/src is compiled on every run, incrementally, to bench/results/dist (git-ignored; node
- * resolves node_modules and the bundled models/repository from there). tsc still emits when the
- * tree has type errors (a colleague's work in progress); only if nothing was emitted does the
- * bench fall back to tsx, and it says so in the report.
- */
-function serverCommand(): { argv: string[]; how: string } {
-  const outDir = "bench/results/dist";
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  log(`compiling service/src to ${outDir} (tsc, incremental)`);
-  const r = spawnSync(
-    process.execPath,
-    [
-      tsc,
-      "-p",
-      "tsconfig.build.json",
-      "--outDir",
-      outDir,
-      "--incremental",
-      "--tsBuildInfoFile",
-      `${outDir}/.tsbuildinfo`,
-    ],
-    { encoding: "utf8" },
-  );
-  const errors = (r.stdout.match(/error TS\d+/g) ?? []).length;
-  const entry = `${outDir}/service/src/server.js`;
-  if (existsSync(entry)) {
-    if (errors)
-      log(`tsc reported ${errors} type error(s) in service/src; measuring the JavaScript it emitted`);
-    return {
-      argv: [process.execPath, entry],
-      how: `compiled JS (tsc → ${outDir}${errors ? `, ${errors} type errors in the tree` : ""})`,
-    };
-  }
-  log(`tsc emitted no ${entry} (exit ${r.status}): using tsx\n${r.stdout.slice(0, 2000)}`);
-  return {
-    argv: [process.execPath, "--import", "tsx", "service/src/server.ts"],
-    how: "tsx (the compile failed)",
-  };
-}
 let server = { argv: [] as string[], how: "not measured" };
-const tsx = [process.execPath, "--import", "tsx"];
 let peerPython: string | undefined;
-
-type Target = {
-  id: string;
-  /** Canary/shadow targets: read each track's share of the point from the server's /metrics. */
-  tracks?: boolean;
-  name: string;
-  models: ModelKey[];
-  /** Multi-worker targets cannot be pinned to the server core. */
-  pinned: boolean;
-  path: (m: ModelKey) => string;
-  readyPath: string;
-  start: (m: ModelKey) => Promise<Started>;
-};
-
-const infer = (m: ModelKey) => `/v2/models/${MODELS[m].name}/infer`;
-const ours = (m: ModelKey, env: Record<string, string>, cpus: string | undefined) =>
-  startServer(
-    pinned(cpus, server.argv),
-    { INFERGATE_DOCS: "false", ...MODELS[m].env, ...env, ...serverEnv },
-    "/v2/health/ready",
-  );
-const fastapi = (m: ModelKey, workers: number, cpus: string | undefined) =>
-  startServer(
-    pinned(cpus, [
-      peerPython as string,
-      "-m",
-      "uvicorn",
-      "--app-dir",
-      "bench/peers",
-      "fastapi_server:app",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "{port}",
-      "--workers",
-      String(workers),
-      "--log-level",
-      "warning",
-      "--no-access-log",
-    ]),
-    { MODEL_PATH: MODELS[m].onnx, MODEL_NAME: MODELS[m].name, PYTHONDONTWRITEBYTECODE: "1" },
-    "/v2/health/ready",
-  );
-
-const both: ModelKey[] = ["small", "large"];
-/** Digits v1 (the candidate) beside v2 (stable, what the plain rows serve), from server config. */
-const CANDIDATE_VERSION = 1;
-const CANDIDATE_ONNX = `models/repository/digits/${CANDIDATE_VERSION}/model.onnx`;
-const withTracks = (mode: "canary" | "shadow", weight: number) => (m: ModelKey) =>
-  ours(
-    m,
-    {
-      INFERGATE_WORKERS: "1",
-      INFERGATE_BATCHING: "true",
-      INFERGATE_POLL_INTERVAL_MS: "0",
-      INFERGATE_TRACKS: JSON.stringify({
-        [MODELS[m].name]: { stable: 2, candidate: CANDIDATE_VERSION, mode, weight },
-      }),
-    },
-    serverCpus,
-  );
-const TARGETS: Target[] = [
-  {
-    id: "echo",
-    name: "echo (bare Fastify, same body)",
-    models: ["small"], // the HTTP limit does not depend on the model: measured once, drawn in both panels
-    pinned: true,
-    path: () => "/echo",
-    readyPath: "/ready",
-    start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/echo-server.ts"]), {}, "/ready"),
-  },
-  {
-    id: "node-echo",
-    name: "echo (bare node:http, same body)",
-    models: ["small"],
-    pinned: true,
-    path: () => "/echo",
-    readyPath: "/ready",
-    start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/node-echo-server.ts"]), {}, "/ready"),
-  },
-  {
-    id: "infergate-on",
-    name: "infergate, batching on",
-    models: both,
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: (m) => ours(m, { INFERGATE_WORKERS: "1", INFERGATE_BATCHING: "true" }, serverCpus),
-  },
-  {
-    id: "infergate-off",
-    name: "infergate, batching off",
-    models: both,
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: (m) => ours(m, { INFERGATE_WORKERS: "1", INFERGATE_BATCHING: "false" }, serverCpus),
-  },
-  {
-    id: "infergate-canary",
-    name: "infergate, 10 % canary (v1 beside v2)",
-    tracks: true,
-    models: ["small"],
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: withTracks("canary", 0.1),
-  },
-  {
-    id: "infergate-shadow",
-    name: "infergate, 100 % shadow (v1 beside v2)",
-    tracks: true,
-    models: ["small"],
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: withTracks("shadow", 1),
-  },
-  {
-    id: "naive",
-    name: "naive (Fastify + 1 ORT session)",
-    models: both,
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: (m) =>
-      startServer(
-        pinned(serverCpus, [...tsx, "bench/targets/naive-server.ts"]),
-        { MODEL_PATH: MODELS[m].onnx },
-        "/v2/health/ready",
-      ),
-  },
-  {
-    id: "fastapi-1w",
-    name: "FastAPI + onnxruntime, 1 worker",
-    models: both,
-    pinned: true,
-    path: infer,
-    readyPath: "/v2/health/ready",
-    start: (m) => fastapi(m, 1, serverCpus),
-  },
-  ...(twoCpus
-    ? [
-        {
-          id: "infergate-on-2w",
-          name: `infergate, batching on, ${nCpus} workers`,
-          models: both,
-          pinned: false,
-          path: infer,
-          readyPath: "/v2/health/ready",
-          start: (m: ModelKey) =>
-            ours(m, { INFERGATE_WORKERS: String(nCpus), INFERGATE_BATCHING: "true" }, undefined),
-        },
-        {
-          id: "fastapi-2w",
-          name: `FastAPI + onnxruntime, ${nCpus} workers`,
-          models: both,
-          pinned: false,
-          path: infer,
-          readyPath: "/v2/health/ready",
-          start: (m: ModelKey) => fastapi(m, nCpus, undefined),
-        },
-      ]
-    : []),
-];
+const tsx = [process.execPath, "--import", "tsx"];
+const TARGETS = targets({
+  serverCpus,
+  nCpus,
+  serverEnv,
+  infergate: () => server.argv,
+  python: () => peerPython as string,
+});
 
 const selected = (id: string) => !only || only.test(id);
 const plan = models.flatMap((m) =>
@@ -322,7 +108,7 @@ const plan = models.flatMap((m) =>
 );
 const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
 if (plan.length === 0 && rawPlan.length === 0) throw new Error(`--only ${opts.only} selects nothing`);
-if (plan.some((p) => p.t.id.startsWith("infergate"))) server = serverCommand();
+if (plan.some((p) => p.t.id.startsWith("infergate"))) server = compileServer(log);
 
 // ---- setup ------------------------------------------------------------------------------------
 
