@@ -8,10 +8,49 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
-function flatten(data: readonly unknown[], out: unknown[]): void {
+/**
+ * Flattens nested row-major data, checking it against the shape on the way: at each nesting level
+ * an array of arrays must have as many entries as that dimension, and an array of values (fully
+ * nested, or flat below some level) must hold exactly the elements the remaining dims need. So
+ * ragged rows are refused instead of being run together into a tensor of the right total size.
+ */
+function flattenNested(
+  name: string,
+  shape: readonly number[],
+  data: readonly unknown[],
+  level: number,
+  path: string,
+  out: unknown[],
+): void {
+  if (data.length > 0 && Array.isArray(data[0])) {
+    const dim = shape[level];
+    if (level >= shape.length - 1 || data.length !== dim) {
+      const what = level >= shape.length - 1 ? "values" : `${dim} entries`;
+      throw Errors.shapeMismatch(
+        name,
+        `${path} nests deeper or wider than shape [${shape.join(", ")}] (expected ${what}, got ${data.length} arrays)`,
+      );
+    }
+    for (let i = 0; i < data.length; i++) {
+      const row = data[i];
+      if (!Array.isArray(row)) {
+        throw Errors.shapeMismatch(name, `${path}[${i}] is not an array like ${path}[0]`);
+      }
+      flattenNested(name, shape, row, level + 1, `${path}[${i}]`, out);
+    }
+    return;
+  }
+  let needed = 1;
+  for (let d = level; d < shape.length; d++) needed *= shape[d] as number;
+  if (data.length !== needed) {
+    throw Errors.shapeMismatch(
+      name,
+      `${path} has ${data.length} elements where shape [${shape.join(", ")}] needs ${needed}`,
+    );
+  }
   for (const v of data) {
-    if (Array.isArray(v)) flatten(v, out);
-    else out.push(v);
+    if (Array.isArray(v)) throw Errors.shapeMismatch(name, `${path} mixes arrays and values`);
+    out.push(v);
   }
 }
 
@@ -30,12 +69,14 @@ export function toTensorValues(
   datatype: Datatype,
   shape: readonly number[],
   data: unknown[],
+  /** The request field the data came from, for messages ("data" in V2, "instances" in V1). */
+  field = "data",
 ): TensorValues {
   const count = elementCount(shape);
   let flat: readonly unknown[] = data;
   if (data.length > 0 && Array.isArray(data[0])) {
     const out: unknown[] = [];
-    flatten(data, out);
+    flattenNested(name, shape, data, 0, field, out);
     flat = out;
   }
   if (flat.length !== count) {

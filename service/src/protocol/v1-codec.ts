@@ -36,7 +36,7 @@ export function decodePredictRequest(body: unknown, served: ServedVersion): Infe
     name: spec.name,
     datatype: spec.datatype,
     shape,
-    values: toTensorValues(spec.name, spec.datatype, shape, instances),
+    values: toTensorValues(spec.name, spec.datatype, shape, instances, "instances"),
   };
   return { id: undefined, inputs: [tensor], outputs: undefined };
 }

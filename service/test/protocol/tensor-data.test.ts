@@ -19,6 +19,67 @@ describe("toTensorValues", () => {
     expect(Array.from(nested as Float32Array)).toEqual([1, 2, 3, 4]);
   });
 
+  it("accepts data nested down to rows and flat below them", () => {
+    const partly = toTensorValues(
+      "x",
+      "INT32",
+      [2, 2, 2],
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+    );
+    expect(Array.from(partly as Int32Array)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it.each([
+    [
+      "ragged rows of the right total",
+      [2, 2],
+      [[1, 2, 3], [4]],
+      "data[0] has 3 elements where shape [2, 2] needs 2",
+    ],
+    [
+      "a short last row",
+      [2, 3],
+      [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      "data[1] has 2 elements where shape [2, 3] needs 3",
+    ],
+    [
+      "too many rows",
+      [2, 2],
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      "data nests deeper or wider than shape [2, 2] (expected 2 entries, got 3 arrays)",
+    ],
+    [
+      "nesting deeper than the shape",
+      [2],
+      [[1], [2]],
+      "data nests deeper or wider than shape [2] (expected values, got 2 arrays)",
+    ],
+    ["a value among rows", [2, 2], [[1, 2], 3], "data[1] is not an array like data[0]"],
+    [
+      "an array among values",
+      [2, 2],
+      [
+        [1, [2]],
+        [3, 4],
+      ],
+      "data[0] mixes arrays and values",
+    ],
+  ])("refuses %s, naming where", (_what, shape, data, message) => {
+    expect(() => toTensorValues("x", "FP32", shape as number[], data as unknown[])).toThrow(
+      expect.objectContaining({ statusCode: 400, message: `input "x": ${message}` }),
+    );
+  });
+
   it.each([
     ["BOOL", [true, false], Uint8Array, [1, 0]],
     ["UINT8", [0, 255], Uint8Array, [0, 255]],
