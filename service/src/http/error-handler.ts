@@ -1,20 +1,24 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { Errors, InfergateError } from "../errors.js";
 
-/** Fastify's own failures (body parsing, limits) mapped into the service's catalogue. */
-function fromFastify(err: FastifyError, bodyLimit: number): InfergateError {
+/**
+ * Fastify's own failures (body parsing, limits) mapped into the service's catalogue. Anything
+ * else that is not the catalogue's (a bug, a library's error) is a 500 unless it carries a 4xx.
+ */
+function fromFastify(err: FastifyError, bodyLimit: number, contentType: string | undefined): InfergateError {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return Errors.bodyTooLarge(bodyLimit);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return Errors.unsupportedMediaType(String(err.message.split(": ").pop() ?? ""));
+      // Fastify's message does not name the type (e.g. for an unparseable header): the request does.
+      return Errors.unsupportedMediaType(contentType ?? "");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return Errors.invalidRequest("request body is empty; send a JSON object");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return Errors.invalidJson(err.message);
   }
-  if (err instanceof SyntaxError || err.code?.startsWith("FST_ERR_CTP"))
-    return Errors.invalidJson(err.message);
+  // Body parser failures only: a SyntaxError thrown by the service's own code is a 500, not the caller's fault.
+  if (err.code?.startsWith("FST_ERR_CTP")) return Errors.invalidJson(err.message);
   if (err.validation) return Errors.invalidRequest(err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new InfergateError(err.code ?? "BAD_REQUEST", err.statusCode, err.message);
@@ -28,9 +32,18 @@ function fromFastify(err: FastifyError, bodyLimit: number): InfergateError {
  */
 export function installErrorHandler(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const mapped = err instanceof InfergateError ? err : fromFastify(err, bodyLimit);
+    // A rejection with a non-object (`throw null`, `Promise.reject(undefined)`) has no fields to map.
+    const mapped =
+      err instanceof InfergateError
+        ? err
+        : typeof err === "object" && err !== null
+          ? fromFastify(err, bodyLimit, request.headers["content-type"])
+          : Errors.internal();
     if (mapped.statusCode >= 500) {
-      request.log.error({ err: (err as Error).cause ?? err, code: mapped.code }, mapped.message);
+      request.log.error(
+        { err: (err as Error | null | undefined)?.cause ?? err, code: mapped.code },
+        mapped.message,
+      );
     }
     if (mapped.headers) reply.headers(mapped.headers);
     return reply.code(mapped.statusCode).send({ error: mapped.message });
