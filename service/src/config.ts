@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
 import { type TrackPointer, trackPointerSchema } from "./repository/track-pointer.js";
 import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
@@ -40,7 +40,7 @@ const repositoryUri = z
   .refine((s) => /^(file:\/\/|s3:\/\/[^/]+)/.test(s) || s.startsWith("/"), {
     message: "must be file:///abs/path, an absolute path, or s3://bucket[/prefix]",
   })
-  .transform((s) => (s.startsWith("/") ? `file://${s}` : s));
+  .transform((s) => (s.startsWith("/") ? pathToFileURL(s).href : s));
 
 const graphOptimization = z.enum(["disabled", "basic", "extended", "all"]);
 export const TRACKS = ["stable", "canary", "shadow"] as const;
@@ -55,7 +55,7 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  INFERGATE_MODEL_REPOSITORY: repositoryUri.default(`file://${BUNDLED_REPOSITORY}`),
+  INFERGATE_MODEL_REPOSITORY: repositoryUri.default(pathToFileURL(BUNDLED_REPOSITORY).href),
   INFERGATE_MODEL_CACHE_DIR: z.string().min(1).default(join(tmpdir(), "infergate-cache")),
   INFERGATE_MODELS: csv.optional(),
   INFERGATE_VERSION_POLICY: z

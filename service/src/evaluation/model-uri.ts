@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseS3Uri } from "../repository/source.js";
 import { parseVersion } from "../repository/version-policy.js";
 import { EvaluationInputError } from "./errors.js";
@@ -50,5 +50,5 @@ export function parseVersionUri(text: string, cwd = process.cwd()): VersionRef {
   }
   const folder = path.replace(/\/+$/, "");
   const { model, version } = split(uri, basename(dirname(folder)), basename(folder));
-  return { uri, repository: `file://${dirname(dirname(folder))}`, model, version };
+  return { uri, repository: pathToFileURL(dirname(dirname(folder))).href, model, version };
 }

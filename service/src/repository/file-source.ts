@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ModelLoadError } from "../errors.js";
 import { sha256File } from "./cache.js";
 import type { ModelSource } from "./source.js";
@@ -19,7 +20,7 @@ async function isFile(path: string): Promise<boolean> {
 export class FileSource implements ModelSource {
   readonly uri: string;
   constructor(private readonly root: string) {
-    this.uri = `file://${root}`;
+    this.uri = pathToFileURL(root).href;
   }
 
   async listModels(): Promise<string[]> {

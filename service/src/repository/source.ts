@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Config } from "../config.js";
 import { FileSource } from "./file-source.js";
 import { S3Source } from "./s3-source.js";
@@ -39,6 +40,6 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 
 export function createSource(options: SourceOptions): ModelSource {
   if (options.repository.startsWith("s3://")) return new S3Source(options);
-  if (options.repository.startsWith("file://")) return new FileSource(new URL(options.repository).pathname);
+  if (options.repository.startsWith("file://")) return new FileSource(fileURLToPath(options.repository));
   throw new Error(`unsupported model repository "${options.repository}"`);
 }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { UsageError } from "./errors.js";
 import type { GateOptions } from "./options.js";
 import { removeOnCleanup } from "./processes.js";
@@ -13,11 +14,11 @@ export type Repository = { uri: string; model: string };
 export async function resolveRepository(opts: GateOptions, root: string): Promise<Repository> {
   if (opts.modelRepository !== undefined) {
     const r = opts.modelRepository;
-    const uri = r.startsWith("file://") || r.startsWith("s3://") ? r : `file://${resolve(r)}`;
+    const uri = r.startsWith("file://") || r.startsWith("s3://") ? r : pathToFileURL(resolve(r)).href;
     return { uri, model: opts.model ?? "digits" };
   }
   if (opts.candidate === undefined) {
-    return { uri: `file://${join(root, "models", "repository")}`, model: opts.model ?? "digits" };
+    return { uri: pathToFileURL(join(root, "models", "repository")).href, model: opts.model ?? "digits" };
   }
   const dir = resolve(opts.candidate);
   const isDir = await stat(dir).then(
@@ -50,7 +51,7 @@ export async function resolveRepository(opts: GateOptions, root: string): Promis
     await mkdir(versionDir, { recursive: true });
     await symlink(join(dir, "manifest.json"), join(versionDir, "manifest.json"));
     await symlink(join(dir, "model.onnx"), join(versionDir, "model.onnx"));
-    return { uri: `file://${repo}`, model: name };
+    return { uri: pathToFileURL(repo).href, model: name };
   }
   const model = opts.model ?? "digits";
   if (!existsSync(join(dir, model))) {
@@ -58,5 +59,5 @@ export async function resolveRepository(opts: GateOptions, root: string): Promis
       `--candidate ${opts.candidate}: neither a version directory (manifest.json) nor a repository with ${model}/`,
     );
   }
-  return { uri: `file://${dir}`, model };
+  return { uri: pathToFileURL(dir).href, model };
 }
