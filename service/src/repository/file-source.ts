@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Dirent } from "node:fs";
 import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +17,20 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * A folder entry that is a directory, following symbolic links: volume mounts (Kubernetes
+ * ConfigMaps, CSI drivers, `..data`-style atomic updates) present folders as links.
+ */
+async function isDirectory(parent: string, e: Dirent): Promise<boolean> {
+  if (e.isDirectory()) return true;
+  if (!e.isSymbolicLink()) return false;
+  try {
+    return (await stat(join(parent, e.name))).isDirectory();
+  } catch {
+    return false; // a dangling link
+  }
+}
+
 /** A model repository on local disk. Files are verified in place; nothing is copied. */
 export class FileSource implements ModelSource {
   readonly uri: string;
@@ -27,21 +42,23 @@ export class FileSource implements ModelSource {
     const entries = await readdir(this.root, { withFileTypes: true });
     const models: string[] = [];
     for (const e of entries) {
-      if (e.isDirectory() && (await this.listVersions(e.name)).length > 0) models.push(e.name);
+      if ((await isDirectory(this.root, e)) && (await this.listVersions(e.name)).length > 0)
+        models.push(e.name);
     }
     return models.sort();
   }
 
   async listVersions(model: string): Promise<number[]> {
-    let entries: import("node:fs").Dirent[];
+    const folder = join(this.root, model);
+    let entries: Dirent[];
     try {
-      entries = await readdir(join(this.root, model), { withFileTypes: true });
+      entries = await readdir(folder, { withFileTypes: true });
     } catch {
       return [];
     }
     const versions: number[] = [];
     for (const e of entries) {
-      const v = e.isDirectory() ? parseVersion(e.name) : undefined;
+      const v = (await isDirectory(folder, e)) ? parseVersion(e.name) : undefined;
       if (v !== undefined && (await isFile(join(this.root, model, e.name, "manifest.json"))))
         versions.push(v);
     }

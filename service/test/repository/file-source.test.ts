@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -55,6 +55,27 @@ describe("FileSource (a model repository on local disk)", () => {
       await file("pointer-only/tracks.json", '{"stable":1}');
       await file("bad-names/v1/manifest.json");
       expect(await new FileSource(root).listModels()).toEqual(["alpha", "zeta"]);
+    });
+
+    it("follows symbolic links to model and version folders (as volume mounts present them), not dangling ones", async () => {
+      const elsewhere = await mkdtemp(join(tmpdir(), "infergate-file-source-target-"));
+      try {
+        await mkdir(join(elsewhere, "digits", "..2026_11_27", "4"), { recursive: true });
+        await writeFile(join(elsewhere, "digits", "..2026_11_27", "4", "manifest.json"), MANIFEST);
+        await mkdir(join(elsewhere, "linked-model", "1"), { recursive: true });
+        await writeFile(join(elsewhere, "linked-model", "1", "manifest.json"), MANIFEST);
+        await file("digits/2/manifest.json");
+        await symlink(join(elsewhere, "digits", "..2026_11_27", "4"), join(root, "digits", "4"));
+        await symlink(join(elsewhere, "nowhere"), join(root, "digits", "5"));
+        await symlink(join(elsewhere, "linked-model"), join(root, "linked-model"));
+        await symlink(join(elsewhere, "gone"), join(root, "dangling-model"));
+        const source = new FileSource(root);
+        expect(await source.listModels()).toEqual(["digits", "linked-model"]);
+        expect(await source.listVersions("digits")).toEqual([2, 4]);
+        expect((await source.readManifest("digits", 4)).text).toBe(MANIFEST);
+      } finally {
+        await rm(elsewhere, { recursive: true, force: true });
+      }
     });
 
     it("counts only well-formed version folders (positive integer, no leading zero) with a manifest file", async () => {
