@@ -6,8 +6,7 @@ import type { ServedVersion } from "./served-version.js";
 export type VersionState =
   | { state: "loading" }
   | { state: "ready"; served: ServedVersion }
-  | { state: "failed"; error: string }
-  | { state: "unloading" };
+  | { state: "failed"; error: string };
 
 type ModelSlot = {
   versions: Map<number, VersionState>;

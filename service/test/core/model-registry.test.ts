@@ -104,12 +104,11 @@ describe("ModelRegistry lookups", () => {
     expect(registry.allReady()).toBe(false);
   });
 
-  it("answers 503 for a version that is loading, failed or unloading, 404 for one never seen", () => {
+  it("answers 503 for a version that is loading or failed, 404 for one never seen", () => {
     const registry = new ModelRegistry();
     const states: [number, VersionState][] = [
       [1, { state: "loading" }],
       [2, { state: "failed", error: "digest mismatch" }],
-      [3, { state: "unloading" }],
     ];
     for (const [v, st] of states) registry.set(MODEL, v, st);
     for (const [v] of states) expect(thrown(() => registry.resolve(MODEL, v))).toMatchObject(notReady(v));
