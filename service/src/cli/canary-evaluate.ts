@@ -110,7 +110,8 @@ function setOptions(values: readonly string[] | undefined): Record<string, Metri
     if (!(OVERRIDABLE as readonly string[]).includes(field)) {
       throw new UsageError(`--set ${name}.${field}: not an overridable field (${OVERRIDABLE.join(", ")})`);
     }
-    const o = (out[name] ??= {}) as Record<string, number | boolean>;
+    out[name] ??= {};
+    const o = out[name] as Record<string, number | boolean>;
     if (field === "critical") {
       if (raw !== "true" && raw !== "false")
         throw new UsageError(`--set ${name}.critical must be true or false`);

@@ -180,7 +180,7 @@ export class Batcher {
           outputs,
           batch.map((p) => p.rows),
         );
-        batch.forEach((p, i) => p.resolve(parts[i] as HostTensor[]));
+        for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(parts[i] as HostTensor[]);
       }
     } catch (err) {
       for (const p of batch) p.reject(err as InfergateError);

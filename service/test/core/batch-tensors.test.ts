@@ -305,7 +305,8 @@ describe("mergeRows then splitRows (seeded random cases)", () => {
       expect(back.map((r) => r.map(plain))).toEqual(requests.map((r) => r.map(plain)));
       for (const [j, t] of merged.entries()) {
         if (Array.isArray(t.values)) continue;
-        for (const part of back) expect((part[j]?.values as TypedArray).buffer).toBe(t.values.buffer);
+        for (const part of back)
+          expect(((part[j] as HostTensor).values as TypedArray).buffer).toBe(t.values.buffer);
       }
     }
   });

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Errors, InfergateError } from "../../src/errors.js";
+import { Errors, type InfergateError } from "../../src/errors.js";
 import { installErrorHandler } from "../../src/http/error-handler.js";
 import { installContentTypes } from "../../src/http/plugins/content-type.js";
 import { createLogger } from "../../src/logger.js";

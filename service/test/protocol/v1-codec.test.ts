@@ -395,7 +395,7 @@ describe("V1 codec around the shipped digits v2 model (ONNX Runtime)", () => {
     expect(predictions.map((p) => p.label)).toEqual([0, 5]);
     expect(predictions.map((p) => p.probabilities.length)).toEqual([10, 10]);
     expect(predictions[1]?.probabilities).toEqual(
-      Array.from((outputs[1]?.values as Float32Array).subarray(10, 20)),
+      Array.from(((outputs[1] as HostTensor).values as Float32Array).subarray(10, 20)),
     );
   });
 });

@@ -115,10 +115,12 @@ describe("Publisher against a real S3 server (moto)", () => {
     await writeFile(join(folder, "model.onnx"), bytes);
     await writeFile(join(folder, "manifest.json"), JSON.stringify({ ...manifest, version: 7, sha256 }));
     let last = 0;
-    await publisher({ partSizeBytes: 5 * MIB, onUploadProgress: (loaded) => void (last = loaded) }).publish(
-      await checkSource(folder),
-      `s3://${BUCKET}/large`,
-    );
+    await publisher({
+      partSizeBytes: 5 * MIB,
+      onUploadProgress: (loaded) => {
+        last = loaded;
+      },
+    }).publish(await checkSource(folder), `s3://${BUCKET}/large`);
     const head = await moto.s3.send(
       new HeadObjectCommand({ Bucket: BUCKET, Key: "large/digits/7/model.onnx" }),
     );

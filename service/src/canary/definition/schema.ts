@@ -31,7 +31,6 @@ const query = z
     }
   });
 const nonNegative = z.number().finite().min(0);
-const fraction = z.number().finite().min(0).max(1);
 
 const common = {
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
