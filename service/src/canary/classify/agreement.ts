@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { binomialTestGreater } from "../stats.js";
-import { base } from "./shared.js";
+import { base, effectOf } from "./shared.js";
 
 /**
  * Agreement metrics (shadow comparisons): a one-sided binomial test of the disagreement rate
@@ -31,14 +31,7 @@ export function classifyAgreement(
   const alpha = 1 - j.confidence;
   const beyond = m.hardLimit !== undefined && rate > m.hardLimit;
   const breached = beyond && p < alpha;
-  const effect = {
-    measure: "rate" as const,
-    value: rate,
-    tolerance: m.tolerance,
-    ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
-    beyondHardLimit: beyond,
-    hardLimitBreached: breached,
-  };
+  const effect = effectOf(m, "rate", rate, beyond, breached);
   const test = { name: "binomial" as const, statistic: disagree, pValue: p };
   if (breached) {
     return {

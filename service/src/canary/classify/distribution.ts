@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { chiSquareHomogeneity, populationStabilityIndex } from "../stats.js";
-import { base, tooFew } from "./shared.js";
+import { base, effectOf, tooFew } from "./shared.js";
 
 /**
  * Distribution metrics (predicted classes): a chi-square test of homogeneity on the per-class
@@ -35,14 +35,7 @@ export function classifyDistribution(
   const alpha = 1 - j.confidence;
   const beyond = m.hardLimit !== undefined && psi > m.hardLimit;
   const breached = beyond && chi.pValue < alpha;
-  const effect = {
-    measure: "psi" as const,
-    value: psi,
-    tolerance: m.tolerance,
-    ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
-    beyondHardLimit: beyond,
-    hardLimitBreached: breached,
-  };
+  const effect = effectOf(m, "psi", psi, beyond, breached);
   const test = { name: "chi-square" as const, statistic: chi.statistic, pValue: chi.pValue, dof: chi.dof };
   if (breached) {
     return {

@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { mannWhitneyU } from "../stats.js";
-import { base, better, finite, tooFew, worse } from "./shared.js";
+import { base, better, effectOf, finite, tooFew, worse } from "./shared.js";
 
 /**
  * Samples metrics (error rate, latency): a Mann-Whitney U test on the tracks' per-interval values
@@ -33,14 +33,7 @@ export function classifySamples(
   const beyond = m.hardLimit !== undefined && worse(m, m.effect, value, m.hardLimit);
   const ns = o.stable.intervals.length;
   const nc = o.candidate.intervals.length;
-  const effect = {
-    measure: m.effect,
-    value,
-    tolerance: m.tolerance,
-    ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
-    beyondHardLimit: beyond,
-    hardLimitBreached: false,
-  };
+  const effect = effectOf(m, m.effect, value, beyond, false);
   if (ns < j.minIntervals || nc < j.minIntervals) {
     return {
       ...r,

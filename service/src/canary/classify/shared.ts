@@ -1,7 +1,7 @@
 import type { MetricResult } from "../classify.js";
 import type { MetricDefinition } from "../definition/schema.js";
 
-/** Helpers the per-kind classifiers share: sample sufficiency, effect direction, the result's base. */
+/** Helpers the per-kind classifiers share: sample sufficiency, effect direction, the effect, the result's base. */
 
 export const finite = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
 
@@ -42,6 +42,24 @@ export function better(
   if (measure === "difference") return m.direction === "increase" ? effect < -tolerance : effect > tolerance;
   if (tolerance <= 0) return false;
   return m.direction === "increase" ? effect < 1 / tolerance : effect > 1 / tolerance;
+}
+
+/** The window's effect against the metric's tolerance and hard limit, as every kind reports it. */
+export function effectOf(
+  m: MetricDefinition,
+  measure: NonNullable<MetricResult["effect"]>["measure"],
+  value: number,
+  beyondHardLimit: boolean,
+  hardLimitBreached: boolean,
+): NonNullable<MetricResult["effect"]> {
+  return {
+    measure,
+    value,
+    tolerance: m.tolerance,
+    ...(m.hardLimit !== undefined ? { hardLimit: m.hardLimit } : {}),
+    beyondHardLimit,
+    hardLimitBreached,
+  };
 }
 
 export function base(m: MetricDefinition): Omit<MetricResult, "class" | "stable" | "candidate" | "reason"> {
