@@ -8,12 +8,12 @@ import { ModelLoader } from "../../src/core/model-loader.js";
 import { ModelRegistry, stickyFraction, type VersionState } from "../../src/core/model-registry.js";
 import { Reconciler } from "../../src/core/reconciler.js";
 import { ServedVersion } from "../../src/core/served-version.js";
-import { InfergateError } from "../../src/errors.js";
 import { Metrics } from "../../src/metrics.js";
 import { FileSource } from "../../src/repository/file-source.js";
 import { parseManifest } from "../../src/repository/manifest.js";
 import type { TrackPointer } from "../../src/repository/track-pointer.js";
 import { validationRows } from "../support/data.js";
+import { thrown } from "../support/errors.js";
 import { BUNDLED_REPOSITORY } from "../support/paths.js";
 import { type TempRepo, tempRepository } from "../support/temp-repo.js";
 
@@ -46,16 +46,6 @@ function withReady(registry: ModelRegistry, ...versions: number[]): Map<number, 
     out.set(v, s);
   }
   return out;
-}
-
-function thrown(f: () => unknown): InfergateError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InfergateError);
-    return err as InfergateError;
-  }
-  throw new Error("expected an error");
 }
 
 const notFound = (model: string) => ({

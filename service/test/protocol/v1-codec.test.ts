@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServedVersion } from "../../src/core/served-version.js";
-import { InfergateError } from "../../src/errors.js";
 import { decodePredictRequest, encodePredictResponse } from "../../src/protocol/v1-codec.js";
 import type { InferenceResult } from "../../src/protocol/v2-codec.js";
 import { type Manifest, parseManifest, type TensorSpec } from "../../src/repository/manifest.js";
 import type { TensorValues } from "../../src/runtime/datatypes.js";
 import { type HostTensor, OnnxModel, type RunFn } from "../../src/runtime/onnx-model.js";
 import { validationRows } from "../support/data.js";
+import { thrown } from "../support/errors.js";
 import { BUNDLED_REPOSITORY } from "../support/paths.js";
 
 const DIGITS_DIR = `${BUNDLED_REPOSITORY}/digits/2`;
@@ -41,16 +41,6 @@ const spec = (name: string, datatype: TensorSpec["datatype"], shape: number[]): 
   datatype,
   shape,
 });
-
-function thrown(fn: () => unknown): InfergateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InfergateError);
-    return err as InfergateError;
-  }
-  throw new Error("expected the call to throw");
-}
 
 const result = (version: number, outputs: HostTensor[]): InferenceResult => ({
   model: "m",

@@ -20,6 +20,18 @@ export const metricDefaults = {
   unit: "number",
 } as const;
 
+/** A shadow agreement metric: disagreement tolerance 5 %, hard limit 20 %. */
+export const agreementMetric: MetricDefinition = {
+  ...metricDefaults,
+  name: "shadow-agreement",
+  kind: "agreement",
+  query: "q",
+  label: "agreement",
+  disagree: "disagree",
+  tolerance: 0.05,
+  hardLimit: 0.2,
+};
+
 /** A small valid definition as read from YAML: two samples metrics, the first with fastFail. */
 export function baseDefinition(): Record<string, unknown> {
   return {

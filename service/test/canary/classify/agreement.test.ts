@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { classify } from "../../../src/canary/classify.js";
-import type { MetricDefinition } from "../../../src/canary/definition/schema.js";
-import { judgement, metricDefaults } from "../../support/canary.js";
+import { agreementMetric, judgement } from "../../support/canary.js";
 
-const agreement: MetricDefinition = {
-  ...metricDefaults,
-  name: "shadow-agreement",
-  kind: "agreement",
-  query: "q",
-  label: "agreement",
-  disagree: "disagree",
-  tolerance: 0.05,
-  hardLimit: 0.2,
-};
+const agreement = agreementMetric;
 const J = judgement();
 
 describe("classify: shadow agreement (binomial test)", () => {
