@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { compileServer } from "./lib/compile.js";
 import { runLoad } from "./lib/load.js";
 import { type BenchResult, emit } from "./lib/output.js";
-import { pinned, runToEnd, type Started } from "./lib/processes.js";
+import { pinned, runToEnd, type Started, TSX } from "./lib/processes.js";
 import type { ModelKey, RawPoint } from "./lib/report.js";
 import { type Round, summarise } from "./lib/rounds.js";
 import { ensureLargeModel, venvPython } from "./lib/setup.js";
@@ -93,7 +93,6 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 let server = { argv: [] as string[], how: "not measured" };
 let peerPython: string | undefined;
-const tsx = [process.execPath, "--import", "tsx"];
 const TARGETS = targets({
   serverCpus,
   nCpus,
@@ -151,7 +150,7 @@ const failures: string[] = [];
 async function rawOrt(model: string, batches: number[]): Promise<RawPoint[]> {
   const out = await runToEnd(
     pinned(serverCpus, [
-      ...tsx,
+      ...TSX,
       "bench/targets/raw-ort.ts",
       JSON.stringify({
         model,

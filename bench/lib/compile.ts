@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { TSX } from "./processes.js";
 
 /**
  * The server under test runs as compiled JavaScript (tsx would add its own wrappers on hot paths):
@@ -39,7 +40,7 @@ export function compileServer(log: (line: string) => void): { argv: string[]; ho
   }
   log(`tsc emitted no ${entry} (exit ${r.status}): using tsx\n${r.stdout.slice(0, 2000)}`);
   return {
-    argv: [process.execPath, "--import", "tsx", "service/src/server.ts"],
+    argv: [...TSX, "service/src/server.ts"],
     how: "tsx (the compile failed)",
   };
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { machineBusyTicks, pinned, treeTicks } from "./processes.js";
+import { machineBusyTicks, pinned, TSX, treeTicks } from "./processes.js";
 
 export type LoadResult = {
   /** 2xx responses per second. */
@@ -39,7 +39,7 @@ export function runLoad(opts: {
   let t0 = 0;
   let busy0 = 0;
   let server0 = 0;
-  const argv = pinned(cpus, [process.execPath, "--import", "tsx", worker, JSON.stringify(rest)]);
+  const argv = pinned(cpus, [...TSX, worker, JSON.stringify(rest)]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });

@@ -3,6 +3,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** This Node running a TypeScript file through tsx: prefix of every bench process started from source. */
+export const TSX: readonly string[] = [process.execPath, "--import", "tsx"];
+
 export type Started = { url: string; pid: number; stop: () => Promise<void> };
 
 export function freePort(): Promise<number> {

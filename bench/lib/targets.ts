@@ -1,4 +1,4 @@
-import { pinned, type Started, startServer } from "./processes.js";
+import { pinned, type Started, startServer, TSX } from "./processes.js";
 import type { ModelKey } from "./report.js";
 import { LARGE_MODEL, LARGE_REPOSITORY } from "./setup.js";
 
@@ -59,7 +59,6 @@ export type TargetContext = {
 export function targets(ctx: TargetContext): Target[] {
   const { serverCpus, nCpus, serverEnv } = ctx;
   const twoCpus = nCpus >= 2;
-  const tsx = [process.execPath, "--import", "tsx"];
 
   const infer = (m: ModelKey) => `/v2/models/${MODELS[m].name}/infer`;
   const ours = (m: ModelKey, env: Record<string, string>, cpus: string | undefined) =>
@@ -113,7 +112,7 @@ export function targets(ctx: TargetContext): Target[] {
       pinned: true,
       path: () => "/echo",
       readyPath: "/ready",
-      start: () => startServer(pinned(serverCpus, [...tsx, "bench/targets/echo-server.ts"]), {}, "/ready"),
+      start: () => startServer(pinned(serverCpus, [...TSX, "bench/targets/echo-server.ts"]), {}, "/ready"),
     },
     {
       id: "node-echo",
@@ -123,7 +122,7 @@ export function targets(ctx: TargetContext): Target[] {
       path: () => "/echo",
       readyPath: "/ready",
       start: () =>
-        startServer(pinned(serverCpus, [...tsx, "bench/targets/node-echo-server.ts"]), {}, "/ready"),
+        startServer(pinned(serverCpus, [...TSX, "bench/targets/node-echo-server.ts"]), {}, "/ready"),
     },
     {
       id: "infergate-on",
@@ -172,7 +171,7 @@ export function targets(ctx: TargetContext): Target[] {
       readyPath: "/v2/health/ready",
       start: (m) =>
         startServer(
-          pinned(serverCpus, [...tsx, "bench/targets/naive-server.ts"]),
+          pinned(serverCpus, [...TSX, "bench/targets/naive-server.ts"]),
           { MODEL_PATH: MODELS[m].onnx },
           "/v2/health/ready",
         ),
