@@ -17,10 +17,19 @@ expect_ok "promtool is 2.42" bash -c "$PROMTOOL --version 2>&1 | grep -q 'versio
 
 tpl() { "$HELM" template infergate "$CHART" -n infergate --kube-version "$K8S_VERSION" "$@"; }
 
+# Each environment as Argo CD deploys it: its values file, then the parameters the ApplicationSet
+# takes from the cluster Secret Terraform writes (fixtures in argocd/tests/fixtures/clusters).
+for env in "${ENVS[@]}"; do
+  node argocd/lib/helm-args.mjs --env "$env" --helm "$HELM" --work "$TEST_DIR/helm-args" >"$TEST_DIR/args-$env" ||
+    bad "helm arguments Argo CD passes for $env (argocd/lib/helm-args.mjs)"
+done
+env_args() { mapfile -t ARGS <"$TEST_DIR/args-$1"; }
+
 # ---------------------------------------------------------------- lint (values schema)
 expect_ok "helm lint --strict (default values)" "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION"
 for env in "${ENVS[@]}"; do
-  expect_ok "helm lint --strict -f values-$env.yaml" "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION" -f "$CHART/values-$env.yaml"
+  env_args "$env"
+  expect_ok "helm lint --strict $env (values-$env.yaml + cluster Secret parameters)" "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION" "${ARGS[@]}"
 done
 expect_fail "values typo (image.tagg) is rejected by values.schema.json" "additional properties 'tagg' not allowed|tagg" \
   "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION" --set image.tagg=1.0
@@ -37,7 +46,8 @@ expect_fail "ALB canary routing without an Ingress is rejected" "needs ingress.e
 for env in "${ENVS[@]}"; do
   for rollout in false true; do
     out="$TEST_DIR/$env-rollout-$rollout.yaml"
-    if tpl -f "$CHART/values-$env.yaml" --set rollout.enabled=$rollout >"$out" 2>"$out.err"; then
+    env_args "$env"
+    if tpl "${ARGS[@]}" --set rollout.enabled=$rollout >"$out" 2>"$out.err"; then
       expect_ok "kubeconform -strict: $env, rollout=$rollout ($(grep -c '^kind:' "$out") objects)" kc_valid "$out"
     else
       bad "helm template $env rollout=$rollout"; sed 's/^/     | /' "$out.err"
@@ -45,7 +55,8 @@ for env in "${ENVS[@]}"; do
   done
 done
 all="$TEST_DIR/all-options.yaml"
-tpl -f "$CHART/values-prod.yaml" --set gpu.enabled=true --set autoscaling.customMetric.enabled=true \
+env_args prod
+tpl "${ARGS[@]}" --set gpu.enabled=true --set autoscaling.customMetric.enabled=true \
   --set admin.existingSecret=infergate-admin --set "image.digest=sha256:$(printf 'a%.0s' {1..64})" \
   --set lifecycle.preStopSleepSeconds=0 --set config.extra.NODE_OPTIONS=--max-old-space-size=1536 >"$all"
 expect_ok "kubeconform -strict: every optional feature on ($(grep -c '^kind:' "$all") objects)" kc_valid "$all"
@@ -70,7 +81,8 @@ notes() { "$HELM" template infergate "$notes_chart" -n infergate --kube-version 
 notes_ok() { local out; out="$(notes "$@")" && echo "$out" && grep -q "helm test infergate" <<<"$out" && ! grep -q WARNING <<<"$out"; }
 notes_warns() { notes "$@" | grep -q "WARNING: the model repository is on S3 but no IRSA role"; }
 for env in "${ENVS[@]}"; do
-  expect_ok "NOTES.txt renders for $env and names the helm test" notes_ok -f "$CHART/values-$env.yaml"
+  env_args "$env"
+  expect_ok "NOTES.txt renders for $env and names the helm test" notes_ok "${ARGS[@]}"
 done
 expect_ok "NOTES.txt warns about an S3 model repository without IRSA" notes_warns --set config.modelRepository=s3://b/p
 

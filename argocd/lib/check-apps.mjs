@@ -1,59 +1,133 @@
 #!/usr/bin/env node
-// Consistency checks of the Argo CD manifests against the repository and the chart:
-// every Application points at a chart path and values files that exist, stays inside its
-// AppProject, has the sync policy its environment needs, and the project admits every
-// kind the chart renders for that environment.
-// Usage (repo root): node argocd/lib/check-apps.mjs [--helm PATH] [--kube-version 1.33.0]
+// Consistency checks of the Argo CD chart (argocd/apps) against the repository, the service
+// chart and the cluster Secrets Terraform writes: renders the chart, expands the
+// ApplicationSet for each cluster Secret fixture exactly as Argo CD will, and checks every
+// generated Application (project, sync policy per environment, values files, that Terraform's
+// annotations reach the rendered manifests) and the project (admits every kind the chart renders).
+// Writes what it rendered to --out for argocd/test.sh to validate with kubeconform.
+// Usage (repo root): node argocd/lib/check-apps.mjs [--helm PATH] [--kube-version 1.33.0] [--out DIR]
 // Prints one line per check and "apps: N passed, M failed".
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parse, parseAllDocuments } from "yaml";
+import { parse, stringify } from "yaml";
+import { clusterSelectors, selectorMatches } from "./appset.mjs";
+import { clusterSecrets, docsOf, environmentOf, expand as expandFor, parameterArgs, REPO_URL, renderInstall } from "./environments.mjs";
 
 const { values: opts } = parseArgs({
-  options: { helm: { type: "string", default: ".tools/bin/helm" }, "kube-version": { type: "string", default: "1.33.0" } },
+  options: {
+    helm: { type: "string", default: ".tools/bin/helm" },
+    "kube-version": { type: "string", default: "1.33.0" },
+    out: { type: "string", default: ".cache/argocd-test" },
+  },
 });
+const ENVIRONMENTS = ["dev", "prod", "staging"];
+const helm = (args) => spawnSync(opts.helm, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+mkdirSync(opts.out, { recursive: true });
+
 let passed = 0;
 let failed = 0;
 function check(name, ok, detail) {
   ok ? passed++ : failed++;
   console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok || detail === undefined ? "" : ` -- ${JSON.stringify(detail)}`}`);
 }
-const load = (f) => parseAllDocuments(readFileSync(f, "utf8")).map((d) => d.toJS()).filter(Boolean);
 
-const files = ["argocd/project.yaml", "argocd/root.yaml", ...readdirSync("argocd/apps").filter((f) => f.endsWith(".yaml")).map((f) => `argocd/apps/${f}`)];
-const docs = files.flatMap((f) => load(f).map((d) => ({ ...d, __file: f })));
-const projects = new Map(docs.filter((d) => d.kind === "AppProject").map((p) => [p.metadata.name, p]));
-const apps = docs.filter((d) => d.kind === "Application");
-const project = projects.get("infergate");
-check("AppProject infergate exists", Boolean(project));
-check("AppProject restricts source repos (no wildcard)", project.spec.sourceRepos.length > 0 && !project.spec.sourceRepos.includes("*"));
+// ---- the Argo CD chart, rendered as the one-time install does ----
+const install = renderInstall(opts.helm);
+check("argocd/apps renders with repoURL set", install.ok, install.stderr);
+if (!install.ok) finish();
+writeFileSync(join(opts.out, "argocd-apps.yaml"), install.stdout);
+const docs = install.docs;
+const project = docs.find((d) => d.kind === "AppProject" && d.metadata.name === "infergate");
+const root = docs.find((d) => d.kind === "Application" && d.metadata.name === "infergate-apps");
+const appset = docs.find((d) => d.kind === "ApplicationSet");
+check("renders the AppProject, the root Application and the ApplicationSet", Boolean(project && root && appset));
+if (!(project && root && appset)) finish();
+
+check("AppProject source repo is the repoURL given at install (no wildcard)", JSON.stringify(project.spec.sourceRepos) === JSON.stringify([REPO_URL]));
 check("AppProject restricts destinations (no wildcard server/namespace)", project.spec.destinations.every((d) => d.namespace !== "*" && d.name !== "*" && d.server !== "*"));
 check("AppProject cluster-scoped kinds: Namespace only", JSON.stringify(project.spec.clusterResourceWhitelist) === JSON.stringify([{ group: "", kind: "Namespace" }]));
 
-const root = apps.find((a) => a.metadata.name === "infergate-apps");
-check("root app points at the argocd folder holding the project and apps", root && existsSync(root.spec.source.path) && statSync(root.spec.source.path).isDirectory() && root.spec.source.repoURL === project.spec.sourceRepos[0]);
+const rootSrc = root.spec.source;
+check("root app renders this chart from Git with the install's values (manages itself)", rootSrc.path === "argocd/apps" && existsSync(join(rootSrc.path, "Chart.yaml")) && rootSrc.repoURL === REPO_URL && rootSrc.helm?.valuesObject?.repoURL === REPO_URL);
+check("root app syncs automatically with prune and selfHeal", root.spec.syncPolicy?.automated?.prune === true && root.spec.syncPolicy?.automated?.selfHeal === true);
 
-const envApps = apps.filter((a) => a !== root);
-const envs = envApps.map((a) => a.metadata.labels?.["infergate.io/environment"]);
-check("one Application per environment: dev, staging, prod", JSON.stringify([...envs].sort()) === JSON.stringify(["dev", "prod", "staging"]), envs);
+check("ApplicationSet: Go templates with missingkey=error", appset.spec.goTemplate === true && (appset.spec.goTemplateOptions ?? []).includes("missingkey=error"));
+check("ApplicationSet: deleting it keeps what it deployed", appset.spec.syncPolicy?.preserveResourcesOnDeletion === true);
+check("ApplicationSet: leaves an Application's sync policy alone once a person changed it (rollback)", (appset.spec.ignoreApplicationDifferences ?? []).some((d) => (d.jsonPointers ?? []).includes("/spec/syncPolicy")));
+check("ApplicationSet: source repo and revision come from the install", appset.spec.template.spec.source.repoURL === REPO_URL && appset.spec.template.spec.source.targetRevision === rootSrc.targetRevision);
+
+// ---- the ApplicationSet expanded against the cluster Secrets Terraform writes ----
+const selectors = clusterSelectors(appset);
+const selected = (secret) => selectors.some((s) => selectorMatches(s, secret.metadata.labels));
+const expand = (secret) => expandFor(appset, secret, { helm: opts.helm, workDir: opts.out });
+const secrets = clusterSecrets();
+const apps = secrets.filter(selected).flatMap((secret) => {
+  try {
+    return [expand(secret)];
+  } catch (e) {
+    check(`the ApplicationSet expands for the ${environmentOf(secret)} cluster Secret`, false, e.message);
+    return [];
+  }
+});
+const envs = apps.map((a) => a.metadata.labels?.["infergate.io/environment"]);
+check("one Application per environment's cluster Secret: dev, staging, prod", JSON.stringify([...envs].sort()) === JSON.stringify(ENVIRONMENTS), envs);
 
 const kindsByEnv = new Map();
-for (const app of envApps) {
+for (const app of apps) checkApplication(app, secrets.find((s) => s.stringData.name === app.spec.destination.name));
+
+// whitelist has no stale entries: each allowed kind is rendered by some environment
+// (Deployment and Rollout are both legitimate: rollout.enabled switches between them).
+const everything = new Set([...kindsByEnv.values()].flatMap((s) => [...s]));
+const unused = project.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`).filter((k) => !everything.has(k) && k !== "apps/Deployment");
+check("project whitelist has no kind the chart never renders", unused.length === 0, unused);
+
+// ---- cluster Secrets that must not produce a working Application ----
+const variant = (edit, env = "dev") => {
+  const s = structuredClone(secrets.find((x) => environmentOf(x) === env));
+  edit(s);
+  return s;
+};
+check("a cluster Secret without the environment label is not selected", !selected(variant((s) => delete s.metadata.labels["infergate.io/environment"])));
+check("a cluster Secret of another environment (qa) is not selected", !selected(variant((s) => (s.metadata.labels["infergate.io/environment"] = "qa"))));
+check("a cluster Secret of another project is not selected", !selected(variant((s) => delete s.metadata.labels["app.kubernetes.io/part-of"])));
+for (const key of Object.keys(variant(() => {}).metadata.annotations)) {
+  let error = "";
+  try {
+    expand(variant((s) => delete s.metadata.annotations[key]));
+  } catch (e) {
+    error = e.message;
+  }
+  check(`a cluster Secret without annotation ${key} fails to expand (missingkey=error)`, error.includes(`"${key}"`), error || "expanded");
+}
+{
+  // The host name is optional for the expansion (dev has no Ingress), so the chart refuses TLS without it.
+  const app = expand(variant((s) => delete s.metadata.annotations.infergate_ingress_hostname, "prod"));
+  const r = helm(["template", "infergate", app.spec.source.path, "-n", "infergate", "--kube-version", opts["kube-version"], "-f", join(app.spec.source.path, "values-prod.yaml"), ...parameterArgs(app)]);
+  check("prod cluster Secret without a host name: the chart refuses to render TLS", r.status !== 0 && r.stderr.includes("ingress.alb.tls needs ingress.hostname"), r.stderr || "rendered");
+}
+
+finish();
+
+function finish() {
+  console.log(`apps: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+function checkApplication(app, secret) {
   const env = app.metadata.labels["infergate.io/environment"];
   const t = (m) => `${app.metadata.name}: ${m}`;
   const src = app.spec.source;
-  check(t("in project infergate, namespace argocd"), app.spec.project === "infergate" && app.metadata.namespace === "argocd");
-  check(t("source repo allowed by the project"), project.spec.sourceRepos.includes(src.repoURL));
-  check(t("destination allowed by the project"), project.spec.destinations.some((d) => d.name === app.spec.destination.name && d.namespace === app.spec.destination.namespace), app.spec.destination);
-  const chartOk = existsSync(join(src.path, "Chart.yaml"));
-  check(t(`chart path ${src.path} exists (Chart.yaml)`), chartOk);
-  const valueFiles = src.helm?.valueFiles ?? [];
-  check(t(`values files exist: ${valueFiles.join(", ")}`), valueFiles.length > 0 && valueFiles.every((v) => existsSync(join(src.path, v))));
-  check(t(`values file matches the environment (values-${env}.yaml)`), valueFiles.includes(`values-${env}.yaml`));
-  check(t("release name infergate (ServiceAccount name the IRSA role trusts)"), src.helm?.releaseName === "infergate" && app.spec.destination.namespace === "infergate");
   const sp = app.spec.syncPolicy ?? {};
+  writeFileSync(join(opts.out, `application-${env}.yaml`), stringify(app));
+  check(t("named infergate-<env>, in project infergate, namespace argocd"), app.metadata.name === `infergate-${env}` && app.spec.project === "infergate" && app.metadata.namespace === "argocd");
+  check(t("source repo allowed by the project"), project.spec.sourceRepos.includes(src.repoURL));
+  check(t("destination is the Secret's cluster, allowed by the project"), app.spec.destination.name === secret.stringData.name && project.spec.destinations.some((d) => d.name === app.spec.destination.name && d.namespace === app.spec.destination.namespace), app.spec.destination);
+  check(t(`chart path ${src.path} exists (Chart.yaml)`), existsSync(join(src.path, "Chart.yaml")));
+  const valueFiles = src.helm?.valueFiles ?? [];
+  check(t(`values file of the environment exists: ${valueFiles.join(", ")}`), JSON.stringify(valueFiles) === JSON.stringify([`values-${env}.yaml`]) && existsSync(join(src.path, valueFiles[0])));
+  check(t("release name infergate (ServiceAccount name the IRSA role trusts)"), src.helm?.releaseName === "infergate" && app.spec.destination.namespace === "infergate");
   if (env === "prod") {
     check(t("prod: no automated sync (manual)"), !sp.automated, sp.automated);
     const win = (project.spec.syncWindows ?? []).find((w) => w.applications?.includes(app.metadata.name));
@@ -64,13 +138,16 @@ for (const app of envApps) {
   check(t("retry with exponential backoff"), sp.retry?.limit > 0 && sp.retry?.backoff?.factor > 1 && Boolean(sp.retry?.backoff?.duration));
   check(t("CreateNamespace=true"), (sp.syncOptions ?? []).includes("CreateNamespace=true"));
 
-  // the chart as Argo CD will render it
-  const r = spawnSync(opts.helm, ["template", src.helm.releaseName, src.path, "-n", app.spec.destination.namespace, "--kube-version", opts["kube-version"], ...valueFiles.flatMap((v) => ["-f", join(src.path, v)])], { encoding: "utf8", maxBuffer: 64 << 20 });
-  check(t("chart renders with the app's values files"), r.status === 0, r.stderr);
-  if (r.status !== 0) continue;
+  // the chart as Argo CD will render it: values file, then the parameters (--set-string)
+  const r = helm(["template", src.helm.releaseName, src.path, "-n", app.spec.destination.namespace, "--kube-version", opts["kube-version"], ...valueFiles.flatMap((v) => ["-f", join(src.path, v)]), ...parameterArgs(app)]);
+  check(t("chart renders with the app's values file and parameters"), r.status === 0, r.stderr);
+  if (r.status !== 0) return;
+  writeFileSync(join(opts.out, `${env}.yaml`), r.stdout);
   // Argo CD skips helm test hooks; everything else is synced.
-  const rendered = parseAllDocuments(r.stdout).map((d) => d.toJS()).filter((d) => d && d.metadata?.annotations?.["helm.sh/hook"] !== "test");
-  const values = parse(readFileSync(join(src.path, valueFiles.at(-1)), "utf8"));
+  const rendered = docsOf(r.stdout).filter((d) => d.metadata?.annotations?.["helm.sh/hook"] !== "test");
+  checkTerraformValues(t, rendered, secret.metadata.annotations);
+
+  const values = parse(readFileSync(join(src.path, valueFiles[0]), "utf8"));
   const kinds = new Set(rendered.map((d) => `${d.apiVersion.includes("/") ? d.apiVersion.split("/")[0] : ""}/${d.kind}`));
   kindsByEnv.set(env, kinds);
   const allowed = new Set(project.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`));
@@ -84,11 +161,19 @@ for (const app of envApps) {
   const rolloutOn = values.rollout?.enabled === true;
   check(t(`workload kind ${rolloutOn ? "Rollout" : "Deployment"} as values say`), workload.kind === (rolloutOn ? "Rollout" : "Deployment"));
 }
-// whitelist has no stale entries: each allowed kind is rendered by some environment or by
-// the rollout/ingress options (Deployment and Rollout are both legitimate).
-const everything = new Set([...kindsByEnv.values()].flatMap((s) => [...s]));
-const unused = project.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`).filter((k) => !everything.has(k) && k !== "apps/Deployment");
-check("project whitelist has no kind the chart never renders", unused.length === 0, unused);
 
-console.log(`apps: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+/** What Terraform put on the cluster Secret is what the deployed objects carry. */
+function checkTerraformValues(t, rendered, a) {
+  const sa = rendered.find((d) => d.kind === "ServiceAccount");
+  check(t("ServiceAccount: name and IRSA role from the cluster Secret"), sa?.metadata.name === a.infergate_service_account_name && sa?.metadata.annotations?.["eks.amazonaws.com/role-arn"] === a.infergate_irsa_role_arn, sa?.metadata);
+  const config = rendered.find((d) => d.kind === "ConfigMap" && d.data?.INFERGATE_MODEL_REPOSITORY !== undefined);
+  check(t("model repository and region from the cluster Secret"), config?.data.INFERGATE_MODEL_REPOSITORY === a.infergate_model_repository && config?.data.AWS_REGION === a.infergate_aws_region, config?.data);
+  const images = JSON.stringify(rendered).match(/"image":"[^"]+"/g) ?? [];
+  check(t("every image from the cluster Secret's repository"), images.length > 0 && images.every((i) => i.startsWith(`"image":"${a.infergate_image_repository}:`) || i.startsWith(`"image":"${a.infergate_image_repository}@`)), images);
+  const ingress = rendered.find((d) => d.kind === "Ingress");
+  if (ingress) {
+    const hosts = ingress.spec.rules.map((r) => r.host);
+    // no host name annotation: the rule matches any host (an internal ALB without TLS)
+    check(t(`Ingress host from the cluster Secret (${a.infergate_ingress_hostname ?? "none: any host"})`), hosts.every((h) => h === a.infergate_ingress_hostname), hosts);
+  }
+}

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse, parseAllDocuments } from "yaml";
+import { clusterSecrets, environmentOf, expand, parameterArgs, renderInstall } from "../../argocd/lib/environments.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,9 +46,9 @@ const rulesFile = parse(readFileSync(`${CHART}/files/prometheus-rules.yaml`, "ut
 const analysisFile = parse(readFileSync(`${CHART}/files/canary-analysis.yaml`, "utf8"));
 const dashboardFile = JSON.parse(readFileSync(`${CHART}/files/dashboard.json`, "utf8"));
 
-function assertScenario(label, valuesFile, rolloutOn) {
+function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
   const values = valuesFile ? parse(readFileSync(valuesFile, "utf8")) : {};
-  const args = [...(valuesFile ? ["-f", valuesFile] : []), "--set", `rollout.enabled=${rolloutOn}`];
+  const args = [...(valuesFile ? ["-f", valuesFile] : []), ...platformArgs, "--set", `rollout.enabled=${rolloutOn}`];
   const r = render(args);
   const t = (name) => `${label} rollout=${rolloutOn ? "on" : "off"}: ${name}`;
   const hpaOn = values.autoscaling?.enabled === true;
@@ -204,20 +205,47 @@ function assertScenario(label, valuesFile, rolloutOn) {
     check(t("ALB Ingress: class alb, health check on readiness, ip targets"), ing.spec.ingressClassName === "alb" && a["alb.ingress.kubernetes.io/healthcheck-path"] === "/v2/health/ready" && a["alb.ingress.kubernetes.io/target-type"] === "ip", a);
     const backend = ing.spec.rules[0].http.paths[0].backend.service;
     check(t("Ingress backend is the main Service"), backend.name === "infergate" && (backend.port.number === svc.spec.ports[0].port || (rolloutOn && values.rollout?.trafficRouting?.alb?.enabled && backend.port.name === "use-annotation")), backend);
+    if (values.ingress.alb?.tls) {
+      const host = ing.spec.rules[0].host;
+      check(t("TLS: HTTPS listener, 80 redirects, certificate discovered from the host name"), Boolean(host) && eq(ing.spec.tls, [{ hosts: [host] }]) && a["alb.ingress.kubernetes.io/listen-ports"].includes("443") && a["alb.ingress.kubernetes.io/ssl-redirect"] === "443" && !("alb.ingress.kubernetes.io/certificate-arn" in a), { tls: ing.spec.tls, a });
+    }
   }
   return r;
 }
 
+// Each environment as Argo CD deploys it: values-<env>.yaml, then the parameters its
+// ApplicationSet takes from the cluster Secret Terraform writes (argocd/tests/fixtures/clusters).
+const argo = renderInstall(opts.helm);
+if (!argo.ok) throw new Error(`argocd/apps does not render: ${argo.stderr}`);
+const appset = argo.docs.find((d) => d.kind === "ApplicationSet");
+const platformArgs = Object.fromEntries(
+  clusterSecrets().map((secret) => [environmentOf(secret), parameterArgs(expand(appset, secret, { helm: opts.helm, workDir: ".cache/helm-test" }))]),
+);
 const scenarios = [
-  ["defaults", undefined],
-  ["dev", `${CHART}/values-dev.yaml`],
-  ["staging", `${CHART}/values-staging.yaml`],
-  ["prod", `${CHART}/values-prod.yaml`],
+  ["defaults", undefined, []],
+  ["dev", `${CHART}/values-dev.yaml`, platformArgs.dev],
+  ["staging", `${CHART}/values-staging.yaml`, platformArgs.staging],
+  ["prod", `${CHART}/values-prod.yaml`, platformArgs.prod],
 ];
-for (const [label, file] of scenarios) {
-  for (const rolloutOn of [false, true]) assertScenario(label, file, rolloutOn);
+for (const [label, file, extra] of scenarios) {
+  for (const rolloutOn of [false, true]) assertScenario(label, file, rolloutOn, extra);
 }
 
+// TLS on the ALB: an explicit certificate, or discovery by host name (which needs one)
+{
+  const on = ["--set", "ingress.enabled=true", "--set", "ingress.alb.tls=true"];
+  const byArn = render([...on, "--set", "ingress.alb.certificateArn=arn:aws:acm:eu-central-1:111122223333:certificate/abc"]).one("Ingress");
+  check("TLS with certificateArn: the annotation names it, HTTPS listener", byArn.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"].endsWith("/abc") && byArn.metadata.annotations["alb.ingress.kubernetes.io/listen-ports"].includes("443"));
+  const plain = render(["--set", "ingress.enabled=true"]).one("Ingress");
+  check("no TLS: HTTP listener only, no tls block", plain.metadata.annotations["alb.ingress.kubernetes.io/listen-ports"] === '[{"HTTP": 80}]' && !plain.spec.tls);
+  let error = "";
+  try {
+    render(on);
+  } catch (e) {
+    error = e.message;
+  }
+  check("TLS without certificateArn or host name is refused", error.includes("ingress.alb.tls needs ingress.hostname"), error || "rendered");
+}
 // config change rolls the pods: the checksum follows the ConfigMap
 {
   const a = render([]).one("Deployment").spec.template.metadata.annotations["checksum/config"];

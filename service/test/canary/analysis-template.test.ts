@@ -10,7 +10,14 @@ import {
   parseDefinition,
   type SamplesMetric,
 } from "../../src/canary/definition/schema.js";
-import { analysisTemplate, CHART, type Doc, ensureHelm, renderRolloutChart } from "../support/helm.js";
+import {
+  analysisTemplate,
+  argoCdArgs,
+  CHART,
+  type Doc,
+  ensureHelm,
+  renderRolloutChart,
+} from "../support/helm.js";
 
 // Drift test: the AnalysisTemplate `helm template` renders must carry exactly the queries and
 // thresholds of helm/infergate/files/canary-analysis.yaml, as the canary-evaluate CLI reads them.
@@ -138,8 +145,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
     const prodValues = parse(await readFile(`${CHART}/values-prod.yaml`, "utf8")) as any;
     const at = analysisTemplate(
       renderRolloutChart([
-        "-f",
-        `${CHART}/values-prod.yaml`,
+        ...argoCdArgs("prod"),
         "--set",
         "rollout.analysis.prometheusAddress=http://prom:9090",
         "--set",

@@ -396,13 +396,19 @@ describe("workflow helper scripts", () => {
     expect(latest.stdout.trim()).toBe(`file://${repo}/digits/2`);
     const pinned = await run(process.execPath, [script, "--values", await values("specific:1")]);
     expect(pinned.stdout.trim()).toBe(`file://${repo}/digits/1`);
+    // values-prod.yaml names no bucket (Argo CD passes Terraform's); the gate passes it with --repository.
+    const prodValues = join(root, "helm", "infergate", "values-prod.yaml");
+    const bundled = await run(process.execPath, [script, "--values", prodValues, "--repository-only"]);
+    expect(bundled.stdout.trim()).toBe(`file://${repo}`);
     const prodRepo = await run(process.execPath, [
       script,
       "--values",
-      join(root, "helm", "infergate", "values-prod.yaml"),
+      prodValues,
+      "--repository",
+      "s3://infergate-prod-models-111122223333/models/",
       "--repository-only",
     ]);
-    expect(prodRepo.stdout.trim()).toMatch(/^s3:\/\//);
+    expect(prodRepo.stdout.trim()).toBe("s3://infergate-prod-models-111122223333/models");
     expect(statSync(script).isFile()).toBe(true);
   });
 });

@@ -40,6 +40,20 @@ export function renderRolloutChart(args: string[] = [], chart = CHART): Doc[] {
     .filter(Boolean);
 }
 
+/**
+ * The helm arguments Argo CD passes for an environment: its values file, then the parameters
+ * the ApplicationSet takes from the environment's cluster Secret fixture (argocd/lib/helm-args.mjs).
+ */
+export function argoCdArgs(env: "dev" | "staging" | "prod"): string[] {
+  ensureHelm();
+  const r = spawnSync(process.execPath, ["argocd/lib/helm-args.mjs", "--env", env, "--helm", HELM], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`argocd/lib/helm-args.mjs failed: ${r.stderr}`);
+  return r.stdout.trim().split("\n");
+}
+
 export function analysisTemplate(docs: Doc[]): Doc {
   const at = docs.find((d) => d.kind === "AnalysisTemplate");
   if (!at) throw new Error("no AnalysisTemplate rendered");
