@@ -41,14 +41,26 @@ export function decodePredictRequest(body: unknown, served: ServedVersion): Infe
   return { id: undefined, inputs: [tensor], outputs: undefined };
 }
 
+/** One prediction per batch row, nested to the row's shape as TF Serving does (rank 3+ too). */
 function rows(t: HostTensor): unknown[] {
   const flat = fromTensorValues(t.datatype, t.values);
-  const n = t.shape[0] ?? 1;
-  const width = n === 0 ? 0 : flat.length / n;
   if (t.shape.length <= 1) return flat;
+  const n = t.shape[0] ?? 0;
+  const rowDims = t.shape.slice(1);
+  const width = n === 0 ? 0 : flat.length / n;
   const out = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = flat.slice(i * width, (i + 1) * width);
+  for (let i = 0; i < n; i++) {
+    out[i] = rowDims.length === 1 ? flat.slice(i * width, (i + 1) * width) : nest(flat, i * width, rowDims);
+  }
   return out;
+}
+
+/** The row-major block of `flat` starting at `offset` as nested arrays of shape `dims`. */
+function nest(flat: unknown[], offset: number, dims: readonly number[]): unknown[] {
+  const [size = 0, ...inner] = dims;
+  if (inner.length === 0) return flat.slice(offset, offset + size);
+  const stride = inner.reduce((a, b) => a * b, 1);
+  return Array.from({ length: size }, (_, j) => nest(flat, offset + j * stride, inner));
 }
 
 /**

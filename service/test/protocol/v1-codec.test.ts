@@ -308,6 +308,51 @@ describe("encodePredictResponse", () => {
     });
   });
 
+  it("nests each row of a rank-3+ output to the row's shape (row-major)", () => {
+    const model = served(signature([spec("x", "FP32", [-1, 2])], [spec("y", "INT32", [-1, 2, 3, 2])]));
+    const values = Int32Array.from({ length: 24 }, (_, i) => i);
+    const res = encodePredictResponse(
+      result(7, [{ name: "y", datatype: "INT32", shape: [2, 2, 3, 2], values }]),
+      model,
+    );
+    expect(res.predictions).toEqual([
+      [
+        [
+          [0, 1],
+          [2, 3],
+          [4, 5],
+        ],
+        [
+          [6, 7],
+          [8, 9],
+          [10, 11],
+        ],
+      ],
+      [
+        [
+          [12, 13],
+          [14, 15],
+          [16, 17],
+        ],
+        [
+          [18, 19],
+          [20, 21],
+          [22, 23],
+        ],
+      ],
+    ]);
+    const rank3 = encodePredictResponse(
+      result(7, [{ name: "y", datatype: "FP32", shape: [1, 2, 2], values: Float32Array.from([1, 2, 3, 4]) }]),
+      model,
+    );
+    expect(rank3.predictions).toEqual([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]);
+  });
+
   it.each<[TensorSpec["datatype"], TensorValues, unknown[]]>([
     ["INT64", BigInt64Array.from([5n, -1n]), [5, -1]],
     ["BOOL", Uint8Array.from([1, 0]), [true, false]],
