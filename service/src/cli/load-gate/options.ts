@@ -1,5 +1,5 @@
 /** The load gate's command line: options, their validation and the usage text. */
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { UsageError } from "./errors.js";
 
 const STAGES = ["smoke", "load", "stress"] as const;
@@ -93,45 +93,33 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-function parseRaw(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      stage: { type: "string", default: "load" },
-      model: { type: "string" },
-      candidate: { type: "string" },
-      "model-repository": { type: "string" },
-      "version-policy": { type: "string", default: "latest:1" },
-      built: { type: "boolean", default: false },
-      "base-url": { type: "string" },
-      "server-env": { type: "string", multiple: true, default: [] },
-      data: { type: "string" },
-      duration: { type: "string" },
-      rate: { type: "string" },
-      "peak-rate": { type: "string" },
-      vus: { type: "string" },
-      batch: { type: "string" },
-      "p95-ms": { type: "string" },
-      "p99-ms": { type: "string" },
-      "max-error-rate": { type: "string" },
-      "min-rps": { type: "string" },
-      "summary-dir": { type: "string" },
-      k6: { type: "string" },
-      "ready-timeout": { type: "string", default: "90" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-}
+const OPTIONS = {
+  stage: { type: "string", default: "load" },
+  model: { type: "string" },
+  candidate: { type: "string" },
+  "model-repository": { type: "string" },
+  "version-policy": { type: "string", default: "latest:1" },
+  built: { type: "boolean", default: false },
+  "base-url": { type: "string" },
+  "server-env": { type: "string", multiple: true, default: [] as string[] },
+  data: { type: "string" },
+  duration: { type: "string" },
+  rate: { type: "string" },
+  "peak-rate": { type: "string" },
+  vus: { type: "string" },
+  batch: { type: "string" },
+  "p95-ms": { type: "string" },
+  "p99-ms": { type: "string" },
+  "max-error-rate": { type: "string" },
+  "min-rps": { type: "string" },
+  "summary-dir": { type: "string" },
+  k6: { type: "string" },
+  "ready-timeout": { type: "string", default: "90" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
 
 export function parseGateArgs(argv: string[]): GateOptions {
-  let values: ReturnType<typeof parseRaw>["values"];
-  try {
-    values = parseRaw(argv).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseOptions(argv, OPTIONS);
   const stage = values.stage as string;
   if (!(STAGES as readonly string[]).includes(stage)) {
     throw new UsageError(`--stage ${stage}: expected one of ${STAGES.join(", ")}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UsageError } from "../../../src/cli/args.js";
 import { parseDuration, parseGateArgs } from "../../../src/cli/load-gate/options.js";
 
 describe("gate:load argument handling", () => {
@@ -27,5 +28,18 @@ describe("gate:load argument handling", () => {
     expect(() => parseGateArgs(["--duration", "10 parsecs"])).toThrow(/invalid duration/);
     expect(() => parseGateArgs(["--candidate", "a", "--model-repository", "b"])).toThrow(/alternatives/);
     expect(() => parseGateArgs(["--base-url", "http://x:1", "--built"])).toThrow(/running service/);
+  });
+
+  it("turns unknown flags and missing values into usage errors; --server-env into a map", () => {
+    expect(() => parseGateArgs(["--stag", "smoke"])).toThrow(UsageError);
+    expect(() => parseGateArgs(["--stag", "smoke"])).toThrow(/--stag/);
+    expect(() => parseGateArgs(["--rate"])).toThrow(UsageError);
+    expect(() => parseGateArgs(["extra"])).toThrow(UsageError);
+    expect(parseGateArgs([]).serverEnv).toEqual({});
+    const o = parseGateArgs(["--server-env", "A=1", "--server-env", "B=x=y", "-h"]);
+    expect(o.serverEnv).toEqual({ A: "1", B: "x=y" });
+    expect(o.help).toBe(true);
+    expect(o.readyTimeoutMs).toBe(90_000);
+    expect(() => parseGateArgs(["--server-env", "=1"])).toThrow(/KEY=VALUE/);
   });
 });
