@@ -288,6 +288,8 @@ EOF
     # The state really is in the moto bucket, and the S3 lock file was released.
     python3 "$msrc/tests/moto_verify.py" state-in-bucket "$endpoint" "$(cat "$work/state_bucket")" infergate/dev/terraform.tfstate
     python3 "$msrc/tests/moto_verify.py" "$endpoint" "$work/dev-outputs.json"
+    # The Argo CD cluster Secret has the shape the ApplicationSet in argocd/ is written against.
+    python3 "$msrc/tests/moto_verify.py" cluster-secret "$work/dev-outputs.json" "$root/argocd/tests/fixtures/clusters/dev.json"
   }
   dev_replan() {
     dev plan -input=false -no-color -var-file="$work/dev.tfvars" -out="$work/dev-replan.tfplan"
@@ -375,7 +377,7 @@ if [[ "$moto_ok" == "1" ]]; then
   book boot_apply "moto: apply bootstrap (state bucket, KMS key, lock table)" || true
   book dev_init "moto: init envs/dev, S3 backend = the bootstrap bucket" || true
   book dev_plan "moto: plan envs/dev" || true
-  book dev_apply "moto: apply envs/dev, verify resources through AWS APIs" || true
+  book dev_apply "moto: apply envs/dev, verify via AWS APIs + Argo CD secret" || true
   book dev_replan "moto: re-plan envs/dev, no drift beyond moto's EKS gaps" || true
   book dev_destroy "moto: destroy envs/dev (state empty afterwards)" || true
   book boot_destroy "moto: destroy bootstrap" || true

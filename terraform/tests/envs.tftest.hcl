@@ -128,6 +128,44 @@ run "dev" {
     condition     = output.helm_values.config.modelRepository == "s3://infergate-dev-models-123456789012/models" && output.helm_values.config.awsRegion == "eu-central-1" && output.helm_values.serviceAccount.name == "infergate"
     error_message = "helm values point at the dev model prefix and service account"
   }
+
+  assert {
+    condition = output.argocd_cluster_secret.metadata.annotations == {
+      "infergate_aws_region"           = output.region
+      "infergate_image_repository"     = output.ecr_repository_url
+      "infergate_model_repository"     = output.model_repository_uri
+      "infergate_service_account_name" = output.service_account_name
+      "infergate_irsa_role_arn"        = output.service_irsa_role_arn
+    }
+    error_message = "dev's cluster secret annotations equal the outputs, without an ingress hostname"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.name == "cluster-infergate-dev" && output.argocd_cluster_secret.metadata.labels["infergate.io/environment"] == "dev" && output.argocd_cluster_secret.metadata.labels["argocd.argoproj.io/secret-type"] == "cluster"
+    error_message = "dev's cluster secret is cluster-infergate-dev, labelled environment dev"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.stringData.name == output.cluster_name && output.argocd_cluster_secret.stringData.server == output.cluster_endpoint && !can(jsondecode(output.argocd_cluster_secret.stringData.config).awsAuthConfig.roleARN)
+    error_message = "dev's cluster secret points at the dev cluster, without roleARN by default"
+  }
+}
+
+run "dev_with_argocd_role" {
+  command = apply
+
+  module {
+    source = "../envs/dev"
+  }
+
+  variables {
+    argocd_role_arn = "arn:aws:iam::123456789012:role/argocd-manager"
+  }
+
+  assert {
+    condition     = jsondecode(output.argocd_cluster_secret.stringData.config).awsAuthConfig == { clusterName = output.cluster_name, roleARN = "arn:aws:iam::123456789012:role/argocd-manager" }
+    error_message = "argocd_role_arn reaches roleARN of the cluster secret (its access entry is asserted in platform.tftest.hcl)"
+  }
 }
 
 run "dev_with_gpu_and_public_endpoint" {
@@ -161,6 +199,11 @@ run "staging" {
     condition     = length(output.private_subnet_ids) == 3 && length(output.nat_public_ips) == 1
     error_message = "staging spans three AZs with one NAT gateway"
   }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.labels["infergate.io/environment"] == "staging" && !contains(keys(output.argocd_cluster_secret.metadata.annotations), "infergate_ingress_hostname")
+    error_message = "staging's cluster secret is labelled staging, without an ingress hostname"
+  }
 }
 
 run "prod" {
@@ -168,6 +211,10 @@ run "prod" {
 
   module {
     source = "../envs/prod"
+  }
+
+  variables {
+    ingress_hostname = "infergate.ml.internal.example.com"
   }
 
   assert {
@@ -179,6 +226,11 @@ run "prod" {
     condition     = output.model_bucket_name == "infergate-prod-models-123456789012"
     error_message = "prod model bucket name"
   }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.annotations["infergate_ingress_hostname"] == "infergate.ml.internal.example.com" && output.argocd_cluster_secret.metadata.labels["infergate.io/environment"] == "prod"
+    error_message = "prod's cluster secret carries the ingress hostname and the prod label"
+  }
 }
 
 run "prod_rejects_two_azs" {
@@ -189,8 +241,23 @@ run "prod_rejects_two_azs" {
   }
 
   variables {
-    azs = ["eu-central-1a", "eu-central-1b"]
+    azs              = ["eu-central-1a", "eu-central-1b"]
+    ingress_hostname = "infergate.ml.internal.example.com"
   }
 
   expect_failures = [var.azs]
+}
+
+run "prod_rejects_bad_ingress_hostname" {
+  command = plan
+
+  module {
+    source = "../envs/prod"
+  }
+
+  variables {
+    ingress_hostname = "*.example.com"
+  }
+
+  expect_failures = [var.ingress_hostname]
 }

@@ -4,6 +4,7 @@ Usage: python3 moto_verify.py <endpoint> <terraform output -json file>
        python3 moto_verify.py state-in-bucket <endpoint> <bucket> <key>
        python3 moto_verify.py replan-drift <terraform show -json plan file>
        python3 moto_verify.py empty-bucket <endpoint> <bucket>
+       python3 moto_verify.py cluster-secret <terraform output -json file> <argocd cluster fixture .json>
 
 Reads the resources back through the AWS APIs (boto3 against moto) and checks
 the properties the issue asks for, independently of Terraform's own state.
@@ -218,6 +219,86 @@ def replan_drift(plan_file):
     return 1 if failures else 0
 
 
+# Optional keys of the cluster Secret, by path: roleARN is only there when argocd_role_arn is
+# set, and the moto run sets none (moto has no access-entry API for the role's entry).
+CLUSTER_SECRET_OPTIONAL = {"secret.stringData.config.awsAuthConfig": {"roleARN"}}
+
+
+def same_keys(path, actual, expected):
+    """Key sets must match the fixture's at this level (less its optional keys); recurses into objects."""
+    if not isinstance(actual, dict) or not isinstance(expected, dict):
+        check(False, f"{path} is an object in both the output and the fixture")
+        return
+    optional = CLUSTER_SECRET_OPTIONAL.get(path, set())
+    missing = set(expected) - set(actual) - optional
+    extra = set(actual) - set(expected)
+    check(not missing and not extra, f"{path} has the fixture's keys (missing {sorted(missing)}, extra {sorted(extra)})")
+    for k in set(actual) & set(expected):
+        if isinstance(expected[k], dict) or isinstance(actual[k], dict):
+            same_keys(f"{path}.{k}", actual[k], expected[k])
+
+
+def cluster_secret(outputs_file, fixture_file):
+    """argocd_cluster_secret matches the contract the Argo CD ApplicationSet is written against.
+
+    The fixture (argocd/tests/fixtures/clusters/dev.json) fixes the shape: the same keys at every
+    level, including inside the JSON-encoded stringData.config; its values are examples (another
+    account), so values are checked against the other outputs of this apply instead.
+    """
+    with open(outputs_file) as f:
+        out = {k: v["value"] for k, v in json.load(f).items()}
+    with open(fixture_file) as f:
+        fixture = json.load(f)
+    secret = out.get("argocd_cluster_secret")
+    check(isinstance(secret, dict), "output argocd_cluster_secret is set")
+    if not isinstance(secret, dict):
+        return 1
+
+    def decoded(s):
+        try:
+            return json.loads(s["stringData"]["config"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    config, fixture_config = decoded(secret), decoded(fixture)
+    check(isinstance(config, dict), "stringData.config is a JSON object")
+    actual = {**secret, "stringData": {**secret.get("stringData", {}), "config": config}}
+    expected = {**fixture, "stringData": {**fixture.get("stringData", {}), "config": fixture_config}}
+    same_keys("secret", actual, expected)
+    for k in ("apiVersion", "kind", "type"):
+        check(secret.get(k) == fixture.get(k), f"{k} is {fixture.get(k)!r}")
+    meta = secret.get("metadata", {})
+    fixture_meta = fixture.get("metadata", {})
+    check(meta.get("namespace") == fixture_meta.get("namespace"), f"namespace is {fixture_meta.get('namespace')!r}")
+    check(meta.get("labels") == fixture_meta.get("labels"), f"labels equal the fixture's: {meta.get('labels')}")
+    check(meta.get("name") == f"cluster-{out.get('cluster_name')}", "metadata.name is cluster-<cluster_name>")
+
+    ann = meta.get("annotations", {})
+    for key, output in [
+        ("infergate_aws_region", "region"),
+        ("infergate_image_repository", "ecr_repository_url"),
+        ("infergate_model_repository", "model_repository_uri"),
+        ("infergate_service_account_name", "service_account_name"),
+        ("infergate_irsa_role_arn", "service_irsa_role_arn"),
+    ]:
+        check(ann.get(key) == out.get(output) and bool(out.get(output)), f"annotation {key} == output {output} ({out.get(output)!r})")
+    check(all(isinstance(v, str) for v in ann.values()), "annotation values are strings")
+
+    data = secret.get("stringData", {})
+    check(data.get("name") == out["cluster_name"], "stringData.name == cluster_name")
+    check(data.get("server") == out["cluster_endpoint"], "stringData.server == cluster_endpoint")
+    if isinstance(config, dict):
+        auth, tls = config.get("awsAuthConfig", {}), config.get("tlsClientConfig", {})
+        check(auth.get("clusterName") == out["cluster_name"], "config.awsAuthConfig.clusterName == cluster_name")
+        check("roleARN" not in auth, "no roleARN without argocd_role_arn")
+        check(tls.get("insecure") is False, "config.tlsClientConfig.insecure is false")
+        check(tls.get("caData") == out["cluster_certificate_authority_data"],
+              "config.tlsClientConfig.caData == cluster_certificate_authority_data")
+
+    print(f"cluster secret: {'FAILED' if failures else 'matches the fixture contract'} ({len(failures)} failures)")
+    return 1 if failures else 0
+
+
 def empty_bucket(endpoint, bucket):
     """Deletes every object version and delete marker while versioning is still on.
 
@@ -242,6 +323,8 @@ if __name__ == "__main__":
         sys.exit(empty_bucket(sys.argv[2], sys.argv[3]))
     if len(sys.argv) == 5 and sys.argv[1] == "state-in-bucket":
         sys.exit(state_in_bucket(sys.argv[2], sys.argv[3], sys.argv[4]))
+    if len(sys.argv) == 4 and sys.argv[1] == "cluster-secret":
+        sys.exit(cluster_secret(sys.argv[2], sys.argv[3]))
     if len(sys.argv) == 3 and sys.argv[1] == "replan-drift":
         sys.exit(replan_drift(sys.argv[2]))
     sys.exit(main())

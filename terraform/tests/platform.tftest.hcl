@@ -600,6 +600,163 @@ run "access_entries_addons_and_schedules" {
 }
 
 # ---------------------------------------------------------------------------
+# GitOps bridge: the Argo CD cluster Secret (contract: argocd/tests/fixtures/clusters/*.json).
+# ---------------------------------------------------------------------------
+
+run "argocd_cluster_secret_without_role" {
+  command = apply
+
+  module {
+    source = "../modules/infergate-platform"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.apiVersion == "v1" && output.argocd_cluster_secret.kind == "Secret" && output.argocd_cluster_secret.type == "Opaque"
+    error_message = "the cluster secret is a v1 Opaque Secret"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.name == "cluster-infergate-test" && output.argocd_cluster_secret.metadata.namespace == "argocd"
+    error_message = "the cluster secret is named cluster-<cluster name> in the argocd namespace"
+  }
+
+  assert {
+    condition = output.argocd_cluster_secret.metadata.labels == {
+      "argocd.argoproj.io/secret-type" = "cluster"
+      "app.kubernetes.io/part-of"      = "infergate"
+      "infergate.io/environment"       = "dev"
+    }
+    error_message = "the cluster secret carries exactly the Argo CD cluster, part-of and environment labels"
+  }
+
+  assert {
+    condition = output.argocd_cluster_secret.metadata.annotations == {
+      "infergate_aws_region"           = output.region
+      "infergate_image_repository"     = output.ecr_repository_url
+      "infergate_model_repository"     = output.model_repository_uri
+      "infergate_service_account_name" = output.service_account_name
+      "infergate_irsa_role_arn"        = output.service_irsa_role_arn
+    }
+    error_message = "every annotation equals the output of the same meaning, and there is no ingress-hostname annotation without ingress_hostname"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.stringData.name == output.cluster_name && output.argocd_cluster_secret.stringData.server == output.cluster_endpoint
+    error_message = "stringData name/server are the cluster name and endpoint"
+  }
+
+  assert {
+    condition     = jsondecode(output.argocd_cluster_secret.stringData.config) == { awsAuthConfig = { clusterName = "infergate-test" }, tlsClientConfig = { insecure = false, caData = output.cluster_certificate_authority_data } }
+    error_message = "config authenticates through awsAuthConfig without roleARN and verifies TLS against the cluster CA"
+  }
+
+  assert {
+    condition     = length(aws_eks_access_entry.this) == 0 && length(aws_eks_access_policy_association.this) == 0
+    error_message = "no Argo CD access entry without argocd_role_arn"
+  }
+}
+
+run "argocd_cluster_secret_with_role_and_hostname" {
+  command = apply
+
+  module {
+    source = "../modules/infergate-platform"
+  }
+
+  variables {
+    environment      = "prod"
+    argocd_role_arn  = "arn:aws:iam::123456789012:role/argocd-manager"
+    argocd_namespace = "gitops"
+    ingress_hostname = "infergate.ml.internal.example.com"
+    access_entries = {
+      admins = {
+        principal_arn = "arn:aws:iam::123456789012:role/platform-admin"
+      }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(output.argocd_cluster_secret.stringData.config).awsAuthConfig == { clusterName = "infergate-test", roleARN = "arn:aws:iam::123456789012:role/argocd-manager" }
+    error_message = "config carries roleARN when argocd_role_arn is set"
+  }
+
+  assert {
+    condition     = jsondecode(output.argocd_cluster_secret.stringData.config).tlsClientConfig.caData == aws_eks_cluster.this.certificate_authority[0].data
+    error_message = "config verifies TLS against the cluster CA"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.annotations["infergate_ingress_hostname"] == "infergate.ml.internal.example.com" && length(output.argocd_cluster_secret.metadata.annotations) == 6
+    error_message = "ingress_hostname adds the ingress-hostname annotation"
+  }
+
+  assert {
+    condition     = output.argocd_cluster_secret.metadata.namespace == "gitops" && output.argocd_cluster_secret.metadata.labels["infergate.io/environment"] == "prod"
+    error_message = "namespace and environment label follow the variables"
+  }
+
+  assert {
+    condition     = aws_eks_access_entry.this["argocd"].principal_arn == "arn:aws:iam::123456789012:role/argocd-manager" && aws_eks_access_entry.this["argocd"].type == "STANDARD"
+    error_message = "argocd_role_arn gets an access entry"
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.this["argocd_cluster-admin"].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" && aws_eks_access_policy_association.this["argocd_cluster-admin"].access_scope[0].type == "cluster"
+    error_message = "the Argo CD role is cluster admin cluster-wide (it creates the Namespace)"
+  }
+
+  assert {
+    condition     = toset(keys(aws_eks_access_entry.this)) == toset(["admins", "argocd"])
+    error_message = "the Argo CD entry is merged with access_entries, not replacing them"
+  }
+}
+
+run "rejects_bad_argocd_role_arn" {
+  command = plan
+
+  module {
+    source = "../modules/infergate-platform"
+  }
+
+  variables {
+    argocd_role_arn = "arn:aws:iam::123456789012:user/argocd"
+  }
+
+  expect_failures = [var.argocd_role_arn]
+}
+
+run "rejects_argocd_role_also_in_access_entries" {
+  command = plan
+
+  module {
+    source = "../modules/infergate-platform"
+  }
+
+  variables {
+    argocd_role_arn = "arn:aws:iam::123456789012:role/argocd-manager"
+    access_entries = {
+      gitops = { principal_arn = "arn:aws:iam::123456789012:role/argocd-manager" }
+    }
+  }
+
+  expect_failures = [var.argocd_role_arn]
+}
+
+run "rejects_bad_ingress_hostname" {
+  command = plan
+
+  module {
+    source = "../modules/infergate-platform"
+  }
+
+  variables {
+    ingress_hostname = "https://Infergate.example.com/"
+  }
+
+  expect_failures = [var.ingress_hostname]
+}
+
+# ---------------------------------------------------------------------------
 # Bad inputs are rejected at plan time.
 # ---------------------------------------------------------------------------
 

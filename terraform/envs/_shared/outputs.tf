@@ -102,3 +102,8 @@ output "nat_public_ips" {
   description = "Public egress IPs of the NAT gateways."
   value       = module.platform.nat_public_ips
 }
+
+output "argocd_cluster_secret" {
+  description = "Argo CD cluster Secret of this environment (no credential): terraform output -json argocd_cluster_secret | kubectl --context <argocd cluster> apply -f -"
+  value       = module.platform.argocd_cluster_secret
+}

@@ -95,6 +95,9 @@ module "platform" {
     }
   }
 
+  # GitOps bridge: the argocd_cluster_secret output registers this cluster in Argo CD.
+  argocd_role_arn = var.argocd_role_arn
+
   eks_managed_node_groups = {
     for k, g in local.node_groups : k => merge(g, { schedules = local.schedules[k] })
   }

@@ -56,6 +56,12 @@ variable "admin_role_arns" {
   default     = []
 }
 
+variable "argocd_role_arn" {
+  description = "IAM role Argo CD assumes to reach this cluster (roleARN in the argocd_cluster_secret output; gets a cluster-admin access entry). null: Argo CD uses its own identity."
+  type        = string
+  default     = null
+}
+
 variable "endpoint_public_access" {
   description = "Enable the public API endpoint (the private endpoint is always on)."
   type        = bool

@@ -84,6 +84,10 @@ module "platform" {
     }
   }
 
+  # GitOps bridge: the argocd_cluster_secret output registers this cluster in Argo CD.
+  argocd_role_arn  = var.argocd_role_arn
+  ingress_hostname = var.ingress_hostname
+
   eks_managed_node_groups = local.node_groups
 
   service_account_namespace = var.service_account_namespace

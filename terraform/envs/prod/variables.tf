@@ -61,6 +61,12 @@ variable "admin_role_arns" {
   default     = []
 }
 
+variable "argocd_role_arn" {
+  description = "IAM role Argo CD assumes to reach this cluster (roleARN in the argocd_cluster_secret output; gets a cluster-admin access entry). null: Argo CD uses its own identity."
+  type        = string
+  default     = null
+}
+
 variable "endpoint_public_access" {
   description = "Enable the public API endpoint (the private endpoint is always on)."
   type        = bool
@@ -119,4 +125,15 @@ variable "gpu_instance_types" {
   description = "Instance types of the GPU node group."
   type        = list(string)
   default     = ["g5.xlarge", "g6.xlarge"]
+}
+
+variable "ingress_hostname" {
+  description = "DNS name of the prod ingress (internal ALB with TLS; the AWS Load Balancer Controller discovers the ACM certificate from this hostname). Passed to Argo CD as the infergate_ingress_hostname annotation."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.ingress_hostname)) && length(var.ingress_hostname) <= 253
+    error_message = "ingress_hostname must be a lowercase DNS hostname such as infergate.example.com."
+  }
 }

@@ -56,6 +56,12 @@ variable "admin_role_arns" {
   default     = []
 }
 
+variable "argocd_role_arn" {
+  description = "IAM role Argo CD assumes to reach this cluster (roleARN in the argocd_cluster_secret output; gets a cluster-admin access entry). null: Argo CD uses its own identity."
+  type        = string
+  default     = null
+}
+
 variable "endpoint_public_access" {
   description = "Enable the public API endpoint (the private endpoint is always on)."
   type        = bool
@@ -114,4 +120,10 @@ variable "gpu_instance_types" {
   description = "Instance types of the GPU node group."
   type        = list(string)
   default     = ["g5.xlarge", "g6.xlarge"]
+}
+
+variable "ingress_hostname" {
+  description = "DNS name of the staging ingress (internal ALB, HTTP). null: the ALB answers any host. Passed to Argo CD as the infergate_ingress_hostname annotation; the module validates it."
+  type        = string
+  default     = null
 }

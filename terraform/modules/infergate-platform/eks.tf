@@ -91,8 +91,26 @@ resource "aws_eks_cluster" "this" {
 ################################################################################
 
 locals {
+  # The Argo CD role (argocd_role_arn) gets cluster-admin, cluster-wide: the Applications sync with
+  # CreateNamespace=true, and a Namespace is cluster-scoped, which no namespace-scoped access policy
+  # can create. What Argo CD may deploy is narrowed on its side (the AppProject's resource allow-lists).
+  access_entries = merge(var.access_entries, var.argocd_role_arn == null ? {} : {
+    argocd = {
+      principal_arn     = var.argocd_role_arn
+      type              = "STANDARD"
+      kubernetes_groups = null
+      user_name         = null
+      policy_associations = {
+        cluster-admin = {
+          policy_arn   = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+          access_scope = { type = "cluster", namespaces = null }
+        }
+      }
+    }
+  })
+
   access_policy_associations = merge([
-    for entry_key, entry in var.access_entries : {
+    for entry_key, entry in local.access_entries : {
       for assoc_key, assoc in entry.policy_associations :
       "${entry_key}_${assoc_key}" => merge(assoc, { entry_key = entry_key, principal_arn = entry.principal_arn })
     }
@@ -100,7 +118,7 @@ locals {
 }
 
 resource "aws_eks_access_entry" "this" {
-  for_each = var.access_entries
+  for_each = local.access_entries
 
   cluster_name      = aws_eks_cluster.this.name
   principal_arn     = each.value.principal_arn

@@ -171,3 +171,57 @@ output "helm_values" {
     }
   }
 }
+
+output "argocd_cluster_secret" {
+  description = <<-EOT
+    Argo CD cluster Secret registering this cluster (the "GitOps bridge"): labels select the environment, annotations carry
+    what the Helm chart needs (image repository, model repository, region, service account, IRSA role, prod's ingress
+    hostname), read by the ApplicationSet in argocd/. Apply it to the cluster that runs Argo CD:
+    `terraform output -json argocd_cluster_secret | kubectl --context <argocd cluster> apply -f -`.
+    It holds no credential: the CA certificate is public and Argo CD authenticates with IAM (awsAuthConfig), so it is
+    not marked sensitive.
+  EOT
+  value = {
+    apiVersion = "v1"
+    kind       = "Secret"
+    type       = "Opaque"
+    metadata = {
+      name      = "cluster-${aws_eks_cluster.this.name}"
+      namespace = var.argocd_namespace
+      labels = {
+        "argocd.argoproj.io/secret-type" = "cluster"
+        "app.kubernetes.io/part-of"      = "infergate"
+        "infergate.io/environment"       = var.environment
+      }
+      # Same sources as the outputs of the same meaning (and helm_values). Keys have no prefix and use
+      # underscores so the ApplicationSet's Go templates read them as fields
+      # (.metadata.annotations.infergate_image_repository); argocd/tests/fixtures/clusters/*.json fix them.
+      # Null values are left out (ingress_hostname unset, or no IRSA role with enable_irsa = false):
+      # annotation values are strings, and the ApplicationSet fails on a missing required one.
+      annotations = { for k, v in {
+        "infergate_aws_region"           = local.region
+        "infergate_image_repository"     = aws_ecr_repository.this.repository_url
+        "infergate_model_repository"     = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
+        "infergate_service_account_name" = var.service_account_name
+        "infergate_irsa_role_arn"        = try(aws_iam_role.service[0].arn, null)
+        "infergate_ingress_hostname"     = var.ingress_hostname
+      } : k => v if v != null }
+    }
+    # stringData: the API server base64-encodes it into data on write.
+    stringData = {
+      name   = aws_eks_cluster.this.name
+      server = aws_eks_cluster.this.endpoint
+      config = jsonencode({
+        # Without roleARN Argo CD calls EKS with its own identity.
+        awsAuthConfig = merge(
+          { clusterName = aws_eks_cluster.this.name },
+          var.argocd_role_arn == null ? {} : { roleARN = var.argocd_role_arn },
+        )
+        tlsClientConfig = {
+          insecure = false
+          caData   = aws_eks_cluster.this.certificate_authority[0].data
+        }
+      })
+    }
+  }
+}

@@ -549,3 +549,52 @@ variable "node_iam_role_additional_policies" {
   default     = {}
   nullable    = false
 }
+
+################################################################################
+# Argo CD (GitOps bridge: the argocd_cluster_secret output)
+################################################################################
+
+variable "argocd_role_arn" {
+  description = <<-EOT
+    IAM role Argo CD assumes to reach this cluster (`awsAuthConfig.roleARN` of the argocd_cluster_secret output). When set,
+    the module also gives that role a cluster-admin access entry. null: Argo CD uses its own identity (its pod's IRSA
+    role), which then needs an access entry through `access_entries`.
+  EOT
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.argocd_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.argocd_role_arn))
+    error_message = "argocd_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+  }
+
+  validation {
+    # EKS allows one access entry per principal: a second one for the same role would fail at apply time.
+    condition     = var.argocd_role_arn == null || (!contains(keys(var.access_entries), "argocd") && !contains([for e in values(var.access_entries) : e.principal_arn], coalesce(var.argocd_role_arn, "-")))
+    error_message = "argocd_role_arn gets its own access entry (key \"argocd\"): do not list the same role (or the key \"argocd\") in access_entries."
+  }
+}
+
+variable "argocd_namespace" {
+  description = "Namespace of the Argo CD installation the cluster Secret is applied to (metadata.namespace of argocd_cluster_secret)."
+  type        = string
+  default     = "argocd"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.argocd_namespace))
+    error_message = "argocd_namespace must be a valid Kubernetes namespace name (DNS-1123 label)."
+  }
+}
+
+variable "ingress_hostname" {
+  description = "Public DNS name of the service's ingress; passed to the Helm chart through the `infergate_ingress_hostname` annotation of argocd_cluster_secret (omitted when null)."
+  type        = string
+  default     = null
+
+  validation {
+    # Lowercase FQDN (at least two labels, no wildcard): the AWS Load Balancer Controller looks up the ACM certificate by this name.
+    condition     = var.ingress_hostname == null || (can(regex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.ingress_hostname)) && try(length(var.ingress_hostname) <= 253, false))
+    error_message = "ingress_hostname must be a lowercase DNS hostname such as infergate.example.com (labels of letters, digits and hyphens, at most 253 characters)."
+  }
+}
