@@ -17,7 +17,7 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  * Servers under test and baselines, for the small shipped model (digits v2) and the large one
  * (digits_large, built by models/train.py --large on first use), at 1, 8 and 64 connections:
  * infergate with batching on and off (1 worker, pinned), infergate with one worker per CPU, a bare
- * Fastify echo of the same body (HTTP limit) and a bare node:http echo under it, a naive Fastify +
+ * Fastify echo of the same bodies (HTTP limit) and a bare node:http echo under it, a naive Fastify +
  * onnxruntime server, FastAPI + onnxruntime under uvicorn (1 worker pinned, one worker per CPU), and raw onnxruntime-node
  * in-process rows/s by batch size (compute limit). For the small model also infergate with a 10 %
  * canary and with a 100 % shadow of digits v1 beside v2 (issue #9), with the split each track
@@ -132,16 +132,19 @@ if (plan.some((p) => p.t.id.startsWith("fastapi"))) {
 }
 
 mkdirSync(opts.out, { recursive: true });
-const firstRow = JSON.parse(
-  readFileSync("models/repository/digits/validation.jsonl", "utf8").split("\n")[0] as string,
-) as {
-  features: number[];
-};
-const body = JSON.stringify({
-  inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: firstRow.features }],
-});
-const bodyFile = `${opts.out}/digits-1row.json`;
-writeFileSync(bodyFile, body);
+// One request body per validation row (360), cycled by every connection: varied inputs give
+// varied answers, as real traffic does (one repeated body would let V8's number-string cache
+// format the same probabilities for free).
+const bodies = readFileSync("models/repository/digits/validation.jsonl", "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((line) => {
+    const { features } = JSON.parse(line) as { features: number[] };
+    return JSON.stringify({ inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: features }] });
+  });
+const body = bodies[0] as string;
+const bodyFile = `${opts.out}/digits-rows.jsonl`;
+writeFileSync(bodyFile, `${bodies.join("\n")}\n`);
 
 const failures: string[] = [];
 
@@ -308,6 +311,7 @@ const result: BenchResult = {
     : server.how,
   seconds,
   warmupSeconds,
+  bodies: bodies.length,
   serverCpus,
   loadCpus,
   concurrencies,

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
  * is 2xx responses / measured duration. Prints `start` when loading starts, then one JSON line
  * with the result and this process's CPU time meanwhile.
  *
- * argv[2]: JSON {url, bodyFile, connections, seconds}
+ * argv[2]: JSON {url, bodyFile (JSON lines: the request bodies), connections, seconds}
  */
 type Opts = { url: string; bodyFile: string; connections: number; seconds: number };
 type Instance = {
@@ -20,7 +20,11 @@ type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, r: Res
 
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 const opts = JSON.parse(process.argv[2] as string) as Opts;
-const body = readFileSync(opts.bodyFile, "utf8");
+// One JSON body per line; each connection sends them in turn and starts over.
+const requests = readFileSync(opts.bodyFile, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((body) => ({ method: "POST", body }));
 
 let latencies = new Float64Array(1 << 16);
 let n = 0;
@@ -32,7 +36,7 @@ const instance = autocannon(
     url: opts.url,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body,
+    requests,
     connections: opts.connections,
     duration: opts.seconds,
     timeout: 30,

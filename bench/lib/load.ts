@@ -23,7 +23,7 @@ const worker = new URL("./load-worker.ts", import.meta.url).pathname;
 
 /**
  * Drives `url` with autocannon in a separate process (pinned to `cpus` when given), POSTing
- * `bodyFile` over `connections` keep-alive connections for `seconds`; see load-worker.ts.
+ * the bodies of `bodyFile` (one per line, cycled) over `connections` keep-alive connections for `seconds`; see load-worker.ts.
  */
 export function runLoad(opts: {
   url: string;

@@ -107,7 +107,7 @@ export function targets(ctx: TargetContext): Target[] {
   return [
     {
       id: "echo",
-      name: "echo (bare Fastify, same body)",
+      name: "echo (bare Fastify, same bodies)",
       models: ["small"], // the HTTP limit does not depend on the model: measured once, drawn in both panels
       pinned: true,
       path: () => "/echo",
@@ -116,7 +116,7 @@ export function targets(ctx: TargetContext): Target[] {
     },
     {
       id: "node-echo",
-      name: "echo (bare node:http, same body)",
+      name: "echo (bare node:http, same bodies)",
       models: ["small"],
       pinned: true,
       path: () => "/echo",
