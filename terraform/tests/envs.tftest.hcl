@@ -125,7 +125,7 @@ run "dev" {
   }
 
   assert {
-    condition     = output.helm_values.config.modelRepository == "s3://infergate-dev-models-123456789012/models" && output.helm_values.config.awsRegion == "eu-central-1" && output.helm_values.serviceAccount.name == "infergate"
+    condition     = output.helm_values.config.modelRepository == "s3://infergate-dev-models-123456789012/models" && output.helm_values.config.awsRegion == "eu-central-1" && output.helm_values.serviceAccount.name == "infergate" && !contains(keys(output.helm_values), "ingress")
     error_message = "helm values point at the dev model prefix and service account"
   }
 
@@ -230,6 +230,11 @@ run "prod" {
   assert {
     condition     = output.argocd_cluster_secret.metadata.annotations["infergate_ingress_hostname"] == "infergate.ml.internal.example.com" && output.argocd_cluster_secret.metadata.labels["infergate.io/environment"] == "prod"
     error_message = "prod's cluster secret carries the ingress hostname and the prod label"
+  }
+
+  assert {
+    condition     = output.helm_values.ingress.hostname == "infergate.ml.internal.example.com"
+    error_message = "prod's helm_values carry the ingress hostname (values-prod.yaml turns TLS on, which needs it)"
   }
 }
 

@@ -155,8 +155,9 @@ output "ecr_repository_arn" {
 }
 
 output "helm_values" {
-  description = "Values for the infergate Helm chart (helm/infergate): `terraform output -json helm_values > platform-values.json`, then `helm upgrade --install ... -f platform-values.json`."
-  value = {
+  description = "Values for the infergate Helm chart (helm/infergate), the same the Argo CD cluster Secret carries: `terraform output -json helm_values > platform-values.json`, then `helm upgrade --install ... -f values-<env>.yaml -f platform-values.json`."
+  # ingress.hostname only when set: prod's values turn TLS on, and the chart needs the host name for it.
+  value = merge(var.ingress_hostname == null ? {} : { ingress = { hostname = var.ingress_hostname } }, {
     image = { repository = aws_ecr_repository.this.repository_url }
     config = {
       modelRepository = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
@@ -169,7 +170,7 @@ output "helm_values" {
       irsaRoleArn = try(aws_iam_role.service[0].arn, null)
       annotations = { "eks.amazonaws.com/role-arn" = try(aws_iam_role.service[0].arn, null) }
     }
-  }
+  })
 }
 
 output "argocd_cluster_secret" {
