@@ -55,7 +55,8 @@ check("root app syncs automatically with prune and selfHeal", root.spec.syncPoli
 
 check("ApplicationSet: Go templates with missingkey=error", appset.spec.goTemplate === true && (appset.spec.goTemplateOptions ?? []).includes("missingkey=error"));
 check("ApplicationSet: deleting it keeps what it deployed", appset.spec.syncPolicy?.preserveResourcesOnDeletion === true);
-check("ApplicationSet: leaves an Application's sync policy alone once a person changed it (rollback)", (appset.spec.ignoreApplicationDifferences ?? []).some((d) => (d.jsonPointers ?? []).includes("/spec/syncPolicy")));
+// Only the automated block: retries and sync options still follow the template.
+check("ApplicationSet: leaves an Application's automated sync alone once a person changed it (rollback)", (appset.spec.ignoreApplicationDifferences ?? []).some((d) => JSON.stringify(d.jsonPointers) === JSON.stringify(["/spec/syncPolicy/automated"])));
 check("ApplicationSet: source repo and revision come from the install", appset.spec.template.spec.source.repoURL === REPO_URL && appset.spec.template.spec.source.targetRevision === rootSrc.targetRevision);
 
 // ---- the ApplicationSet expanded against the cluster Secrets Terraform writes ----
