@@ -129,15 +129,10 @@ run "dev" {
     error_message = "helm values point at the dev model prefix and service account"
   }
 
+  # Every annotation's value is asserted in platform.tftest.hcl; here: the root passes the module's through.
   assert {
-    condition = output.argocd_cluster_secret.metadata.annotations == {
-      "infergate_aws_region"           = output.region
-      "infergate_image_repository"     = output.ecr_repository_url
-      "infergate_model_repository"     = output.model_repository_uri
-      "infergate_service_account_name" = output.service_account_name
-      "infergate_irsa_role_arn"        = output.service_irsa_role_arn
-    }
-    error_message = "dev's cluster secret annotations equal the outputs, without an ingress hostname"
+    condition     = !contains(keys(output.argocd_cluster_secret.metadata.annotations), "infergate_ingress_hostname") && output.argocd_cluster_secret.metadata.annotations["infergate_model_repository"] == output.model_repository_uri && length(output.argocd_cluster_secret.metadata.annotations) == 5
+    error_message = "dev's cluster secret has the five annotations (its own model repository), no ingress hostname"
   }
 
   assert {
