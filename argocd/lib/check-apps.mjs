@@ -93,6 +93,13 @@ const variant = (edit, env = "dev") => {
 check("a cluster Secret without the environment label is not selected", !selected(variant((s) => delete s.metadata.labels["infergate.io/environment"])));
 check("a cluster Secret of another environment (qa) is not selected", !selected(variant((s) => (s.metadata.labels["infergate.io/environment"] = "qa"))));
 check("a cluster Secret of another project is not selected", !selected(variant((s) => delete s.metadata.labels["app.kubernetes.io/part-of"])));
+{
+  // Terraform trusting another namespace than the project admits: Argo CD refuses the sync
+  // instead of deploying where IRSA does not work.
+  const app = expand(variant((s) => (s.metadata.annotations.infergate_namespace = "ml-serving")));
+  const allowed = project.spec.destinations.some((d) => d.name === app.spec.destination.name && d.namespace === app.spec.destination.namespace);
+  check("a cluster Secret naming another namespace yields an Application the project does not admit", app.spec.destination.namespace === "ml-serving" && !allowed, app.spec.destination);
+}
 for (const key of Object.keys(variant(() => {}).metadata.annotations)) {
   let error = "";
   try {
@@ -128,7 +135,7 @@ function checkApplication(app, secret) {
   check(t(`chart path ${src.path} exists (Chart.yaml)`), existsSync(join(src.path, "Chart.yaml")));
   const valueFiles = src.helm?.valueFiles ?? [];
   check(t(`values file of the environment exists: ${valueFiles.join(", ")}`), JSON.stringify(valueFiles) === JSON.stringify([`values-${env}.yaml`]) && existsSync(join(src.path, valueFiles[0])));
-  check(t("release name infergate (ServiceAccount name the IRSA role trusts)"), src.helm?.releaseName === "infergate" && app.spec.destination.namespace === "infergate");
+  check(t("release infergate in the namespace whose ServiceAccount the IRSA role trusts (the Secret's)"), src.helm?.releaseName === "infergate" && app.spec.destination.namespace === secret.metadata.annotations.infergate_namespace);
   if (env === "prod") {
     check(t("prod: no automated sync (manual)"), !sp.automated, sp.automated);
     const win = (project.spec.syncWindows ?? []).find((w) => w.applications?.includes(app.metadata.name));

@@ -131,8 +131,8 @@ run "dev" {
 
   # Every annotation's value is asserted in platform.tftest.hcl; here: the root passes the module's through.
   assert {
-    condition     = !contains(keys(output.argocd_cluster_secret.metadata.annotations), "infergate_ingress_hostname") && output.argocd_cluster_secret.metadata.annotations["infergate_model_repository"] == output.model_repository_uri && length(output.argocd_cluster_secret.metadata.annotations) == 5
-    error_message = "dev's cluster secret has the five annotations (its own model repository), no ingress hostname"
+    condition     = !contains(keys(output.argocd_cluster_secret.metadata.annotations), "infergate_ingress_hostname") && output.argocd_cluster_secret.metadata.annotations["infergate_model_repository"] == output.model_repository_uri && length(output.argocd_cluster_secret.metadata.annotations) == 6
+    error_message = "dev's cluster secret has the six annotations (its own model repository), no ingress hostname"
   }
 
   assert {

@@ -279,6 +279,7 @@ def cluster_secret(outputs_file, fixture_file):
         ("infergate_image_repository", "ecr_repository_url"),
         ("infergate_model_repository", "model_repository_uri"),
         ("infergate_service_account_name", "service_account_name"),
+        ("infergate_namespace", "service_account_namespace"),
         ("infergate_irsa_role_arn", "service_irsa_role_arn"),
     ]:
         check(ann.get(key) == out.get(output) and bool(out.get(output)), f"annotation {key} == output {output} ({out.get(output)!r})")

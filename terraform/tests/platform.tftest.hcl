@@ -635,6 +635,7 @@ run "argocd_cluster_secret_without_role" {
       "infergate_image_repository"     = output.ecr_repository_url
       "infergate_model_repository"     = output.model_repository_uri
       "infergate_service_account_name" = output.service_account_name
+      "infergate_namespace"            = output.service_account_namespace
       "infergate_irsa_role_arn"        = output.service_irsa_role_arn
     }
     error_message = "every annotation equals the output of the same meaning, and there is no ingress-hostname annotation without ingress_hostname"
@@ -686,7 +687,7 @@ run "argocd_cluster_secret_with_role_and_hostname" {
   }
 
   assert {
-    condition     = output.argocd_cluster_secret.metadata.annotations["infergate_ingress_hostname"] == "infergate.ml.internal.example.com" && length(output.argocd_cluster_secret.metadata.annotations) == 6
+    condition     = output.argocd_cluster_secret.metadata.annotations["infergate_ingress_hostname"] == "infergate.ml.internal.example.com" && length(output.argocd_cluster_secret.metadata.annotations) == 7
     error_message = "ingress_hostname adds the ingress-hostname annotation"
   }
 

@@ -204,6 +204,7 @@ output "argocd_cluster_secret" {
         "infergate_image_repository"     = aws_ecr_repository.this.repository_url
         "infergate_model_repository"     = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
         "infergate_service_account_name" = var.service_account_name
+        "infergate_namespace"            = var.service_account_namespace
         "infergate_irsa_role_arn"        = try(aws_iam_role.service[0].arn, null)
         "infergate_ingress_hostname"     = var.ingress_hostname
       } : k => v if v != null }
