@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { compileServer } from "./lib/compile.js";
 import { runLoad } from "./lib/load.js";
+import { type BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from "./lib/options.js";
 import { type BenchResult, emit } from "./lib/output.js";
 import { pinned, runToEnd, type Started, TSX } from "./lib/processes.js";
 import type { ModelKey, RawPoint } from "./lib/report.js";
@@ -29,56 +29,29 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  * Prints the table, the ratios with their targets (PASS/MISS; a MISS does not fail the command,
  * errors and non-2xx answers do), and writes bench/results/{latest.json,latest.md,throughput.svg}.
  *
- * Options: --seconds N per point (default 3), --quick (c=64, small model, 3 s, 1 round),
- *          --only <regex> on point ids like "small/echo", "large/infergate-on", "large/raw-ort",
- *          --out DIR (default bench/results), --from FILE (re-render a latest.json, no measuring),
- *          --connections 1,8,64 (override), --server-env KEY=VALUE (infergate only; repeatable),
- *          --retries N: re-measure a point up to N times (default 2) while other processes used
- *          more than 0.2 cores during it (a shared machine), keeping the quietest measurement,
- *          --rounds N: passes over all targets (default 5, --quick 1); ratios are computed within
- *          each pass and the median is reported with its range (see lib/rounds.ts).
- *          The targets and PASS/MISS verdicts are for the default run.
+ * Options: see USAGE in lib/options.ts (`npm run bench -- --help`).
  */
-const { values: opts } = parseArgs({
-  options: {
-    seconds: { type: "string" },
-    quick: { type: "boolean", default: false },
-    only: { type: "string" },
-    out: { type: "string", default: "bench/results" },
-    from: { type: "string" },
-    connections: { type: "string" },
-    "server-env": { type: "string", multiple: true },
-    retries: { type: "string", default: "2" },
-    rounds: { type: "string" },
-  },
-});
+let opts: BenchOptions;
+try {
+  opts = parseBenchArgs(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof BenchUsageError)) throw err;
+  process.stderr.write(`bench: ${err.message}\n(npm run bench -- --help for the options)\n`);
+  process.exit(2);
+}
+if (opts.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 if (opts.from) {
   // Re-render the report, ratios and plot of an earlier run (its latest.json) without measuring.
   mkdirSync(opts.out, { recursive: true });
   emit(JSON.parse(readFileSync(opts.from, "utf8")) as BenchResult, opts.out);
   process.exit(0);
 }
-const quick = opts.quick === true;
-const seconds = Number(opts.seconds ?? 3);
-if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${opts.seconds}`);
-const concurrencies = opts.connections ? opts.connections.split(",").map(Number) : quick ? [64] : [1, 8, 64];
-if (concurrencies.some((c) => !(Number.isInteger(c) && c > 0)))
-  throw new Error(`bad --connections ${opts.connections}`);
-/** Extra environment for infergate only (knob studies), e.g. --server-env INFERGATE_MAX_BATCH_SIZE=64. */
-const serverEnv = Object.fromEntries(
-  (opts["server-env"] ?? []).map((kv) => {
-    const i = kv.indexOf("=");
-    if (i < 1) throw new Error(`--server-env wants KEY=VALUE, got ${kv}`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+const { quick, seconds, concurrencies, serverEnv, only, retries, rounds } = opts;
 const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
-const only = opts.only ? new RegExp(opts.only, "i") : undefined;
 const warmupSeconds = quick ? 1 : 2;
-const retries = Number(opts.retries);
-const rounds = Number(opts.rounds ?? (quick ? 1 : 5));
-if (!(Number.isInteger(rounds) && rounds >= 1))
-  throw new Error(`--rounds must be a whole number ≥ 1, got ${opts.rounds}`);
 const NOISY_CORES = 0.2;
 const rawSeconds = quick ? 0.3 : 1;
 const RAW_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -106,7 +79,10 @@ const plan = models.flatMap((m) =>
   TARGETS.filter((t) => t.models.includes(m) && selected(`${m}/${t.id}`)).map((t) => ({ m, t })),
 );
 const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
-if (plan.length === 0 && rawPlan.length === 0) throw new Error(`--only ${opts.only} selects nothing`);
+if (plan.length === 0 && rawPlan.length === 0) {
+  process.stderr.write(`bench: --only ${only} selects nothing\n`);
+  process.exit(2);
+}
 if (plan.some((p) => p.t.id.startsWith("infergate"))) server = compileServer(log);
 
 // ---- setup ------------------------------------------------------------------------------------
