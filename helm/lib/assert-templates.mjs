@@ -152,7 +152,10 @@ function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
 
   // service account / IRSA
   const sa = r.one("ServiceAccount");
-  const arn = values.serviceAccount?.irsaRoleArn;
+  // the role comes from the values file or, as Argo CD deploys the environments, from a parameter
+  const setStrings = new Map(platformArgs.filter((_, i) => i % 2 === 1).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  const arn = setStrings.get("serviceAccount.irsaRoleArn") ?? values.serviceAccount?.irsaRoleArn;
+  if (label !== "defaults") check(t("an IRSA role is set for the environment"), Boolean(arn));
   check(t("ServiceAccount named infergate, used by the pods, token automount off"), sa?.metadata.name === "infergate" && pod.spec.serviceAccountName === "infergate" && sa.automountServiceAccountToken === false);
   if (arn) check(t("IRSA role annotation"), sa.metadata.annotations?.["eks.amazonaws.com/role-arn"] === arn, sa.metadata.annotations);
 
