@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { binomialTestGreater } from "../stats.js";
-import { base, effectOf } from "./shared.js";
+import { base, effectOf, verdictOn } from "./shared.js";
 
 /**
  * Agreement metrics (shadow comparisons): a one-sided binomial test of the disagreement rate
@@ -32,33 +32,24 @@ export function classifyAgreement(
   const beyond = m.hardLimit !== undefined && rate > m.hardLimit;
   const breached = beyond && p < alpha;
   const effect = effectOf(m, "rate", rate, beyond, breached);
-  const test = { name: "binomial" as const, statistic: disagree, pValue: p };
+  const decide = verdictOn({ ...r, effect, test: { name: "binomial", statistic: disagree, pValue: p } });
   if (breached) {
-    return {
-      ...r,
-      effect,
-      test,
-      class: "high",
-      passed: false,
-      reason: `disagreement ${fmt(rate)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(p)} < ${fmt(alpha)})`,
-    };
+    return decide(
+      "high",
+      false,
+      `disagreement ${fmt(rate)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(p)} < ${fmt(alpha)})`,
+    );
   }
   if (p < alpha) {
-    return {
-      ...r,
-      effect,
-      test,
-      class: "high",
-      passed: false,
-      reason: `disagreement ${fmt(rate)} significantly above the tolerance ${fmt(m.tolerance)} (p ${fmtP(p)})`,
-    };
+    return decide(
+      "high",
+      false,
+      `disagreement ${fmt(rate)} significantly above the tolerance ${fmt(m.tolerance)} (p ${fmtP(p)})`,
+    );
   }
-  return {
-    ...r,
-    effect,
-    test,
-    class: "pass",
-    passed: true,
-    reason: `disagreement ${fmt(rate)} not above the tolerance ${fmt(m.tolerance)} (p ${fmtP(p)})`,
-  };
+  return decide(
+    "pass",
+    true,
+    `disagreement ${fmt(rate)} not above the tolerance ${fmt(m.tolerance)} (p ${fmtP(p)})`,
+  );
 }

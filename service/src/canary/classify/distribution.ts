@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { chiSquareHomogeneity, populationStabilityIndex } from "../stats.js";
-import { base, effectOf, tooFew } from "./shared.js";
+import { base, effectOf, tooFew, verdictOn } from "./shared.js";
 
 /**
  * Distribution metrics (predicted classes): a chi-square test of homogeneity on the per-class
@@ -37,35 +37,26 @@ export function classifyDistribution(
   const breached = beyond && chi.pValue < alpha;
   const effect = effectOf(m, "psi", psi, beyond, breached);
   const test = { name: "chi-square" as const, statistic: chi.statistic, pValue: chi.pValue, dof: chi.dof };
+  const decide = verdictOn({ ...r, effect, test });
   if (breached) {
-    return {
-      ...r,
-      effect,
-      test,
-      class: "high",
-      passed: false,
-      reason: `PSI ${fmt(psi)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (chi-square p ${fmtP(chi.pValue)} < ${fmt(alpha)})`,
-    };
+    return decide(
+      "high",
+      false,
+      `PSI ${fmt(psi)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (chi-square p ${fmtP(chi.pValue)} < ${fmt(alpha)})`,
+    );
   }
   if (chi.pValue < alpha && psi > m.tolerance) {
-    return {
-      ...r,
-      effect,
-      test,
-      class: "high",
-      passed: false,
-      reason: `class distribution differs (chi-square p ${fmtP(chi.pValue)} < ${fmt(alpha)}) and PSI ${fmt(psi)} beyond the tolerance ${fmt(m.tolerance)}`,
-    };
+    return decide(
+      "high",
+      false,
+      `class distribution differs (chi-square p ${fmtP(chi.pValue)} < ${fmt(alpha)}) and PSI ${fmt(psi)} beyond the tolerance ${fmt(m.tolerance)}`,
+    );
   }
-  return {
-    ...r,
-    effect,
-    test,
-    class: "pass",
-    passed: true,
-    reason:
-      chi.pValue < alpha
-        ? `significant (chi-square p ${fmtP(chi.pValue)}) but PSI ${fmt(psi)} within the tolerance ${fmt(m.tolerance)}`
-        : `no significant shift (chi-square p ${fmtP(chi.pValue)} >= ${fmt(alpha)})`,
-  };
+  return decide(
+    "pass",
+    true,
+    chi.pValue < alpha
+      ? `significant (chi-square p ${fmtP(chi.pValue)}) but PSI ${fmt(psi)} within the tolerance ${fmt(m.tolerance)}`
+      : `no significant shift (chi-square p ${fmtP(chi.pValue)} >= ${fmt(alpha)})`,
+  );
 }

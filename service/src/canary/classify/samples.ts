@@ -3,7 +3,7 @@ import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { mannWhitneyU } from "../stats.js";
-import { base, better, effectOf, finite, tooFew, worse } from "./shared.js";
+import { base, better, effectOf, finite, tooFew, verdictOn, worse } from "./shared.js";
 
 /**
  * Samples metrics (error rate, latency): a Mann-Whitney U test on the tracks' per-interval values
@@ -47,15 +47,13 @@ export function classifySamples(
   const alpha = 1 - j.confidence;
   const significant = mw.pValue < alpha;
   if (beyond && significant) {
-    return {
-      ...r,
-      effect: { ...effect, hardLimitBreached: true },
-      test,
-      class: m.direction === "increase" ? "high" : "low",
-      passed: false,
-      reason: `${m.effect} ${fmt(value)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(mw.pValue)} < ${fmt(alpha)})`,
-    };
+    return verdictOn({ ...r, effect: { ...effect, hardLimitBreached: true }, test })(
+      m.direction === "increase" ? "high" : "low",
+      false,
+      `${m.effect} ${fmt(value)} beyond the hard limit ${fmt(m.hardLimit ?? 0)} (p ${fmtP(mw.pValue)} < ${fmt(alpha)})`,
+    );
   }
+  const decide = verdictOn({ ...r, effect, test });
   const up = worse(m, m.effect, value, m.tolerance);
   const down = better(m, m.effect, value, m.tolerance);
   // Class by the direction of the shift: high = candidate higher than stable beyond tolerance.
@@ -63,25 +61,19 @@ export function classifySamples(
   if (significant && (up || down)) {
     const cls: Classification = candidateHigher ? "high" : "low";
     const isWorse = up;
-    return {
-      ...r,
-      effect,
-      test,
-      class: cls,
-      passed: !isWorse,
-      reason: isWorse
+    return decide(
+      cls,
+      !isWorse,
+      isWorse
         ? `significantly ${cls === "high" ? "higher" : "lower"} than stable (p ${fmtP(mw.pValue)} < ${fmt(alpha)}) and ${m.effect} ${fmt(value)} beyond the tolerance ${fmt(m.tolerance)}`
         : `significantly better than stable (p ${fmtP(mw.pValue)})`,
-    };
+    );
   }
-  return {
-    ...r,
-    effect,
-    test,
-    class: "pass",
-    passed: true,
-    reason: significant
+  return decide(
+    "pass",
+    true,
+    significant
       ? `significant (p ${fmtP(mw.pValue)}) but ${m.effect} ${fmt(value)} within the tolerance ${fmt(m.tolerance)}`
       : `no significant difference (p ${fmtP(mw.pValue)} >= ${fmt(alpha)})`,
-  };
+  );
 }

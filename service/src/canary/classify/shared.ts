@@ -1,4 +1,4 @@
-import type { MetricResult } from "../classify.js";
+import type { Classification, MetricResult } from "../classify.js";
 import type { MetricDefinition } from "../definition/schema.js";
 
 /** Helpers the per-kind classifiers share: sample sufficiency, effect direction, the effect, the result's base. */
@@ -72,4 +72,14 @@ export function base(m: MetricDefinition): Omit<MetricResult, "class" | "stable"
     critical: m.critical,
     weight: m.weight,
   };
+}
+
+/** A tested metric's verdict: its evidence (tracks, effect, test) with the class, pass and reason. */
+export function verdictOn(evidence: Omit<MetricResult, "class" | "passed" | "reason">) {
+  return (cls: Classification, passed: boolean, reason: string): MetricResult => ({
+    ...evidence,
+    class: cls,
+    passed,
+    reason,
+  });
 }
