@@ -37,3 +37,12 @@ export function expand(appset, secret, { helm, workDir }) {
 export function parameterArgs(app) {
   return (app.spec.source.helm?.parameters ?? []).flatMap((p) => [p.forceString ? "--set-string" : "--set", `${p.name}=${p.value}`]);
 }
+
+/** The Application Argo CD generates for each cluster Secret fixture (or only `env`'s), by environment. */
+export function applicationsByEnvironment(helm, workDir, env = undefined) {
+  const install = renderInstall(helm);
+  if (!install.ok) throw new Error(`argocd/apps does not render: ${install.stderr}`);
+  const appset = install.docs.find((d) => d.kind === "ApplicationSet");
+  const secrets = clusterSecrets().filter((secret) => env === undefined || environmentOf(secret) === env);
+  return new Map(secrets.map((secret) => [environmentOf(secret), expand(appset, secret, { helm, workDir })]));
+}

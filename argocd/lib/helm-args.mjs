@@ -4,7 +4,7 @@
 // Usage (repo root): node argocd/lib/helm-args.mjs --env prod [--helm PATH] [--work DIR]
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { clusterSecrets, environmentOf, expand, parameterArgs, renderInstall } from "./environments.mjs";
+import { applicationsByEnvironment, parameterArgs } from "./environments.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -13,12 +13,8 @@ const { values: opts } = parseArgs({
     work: { type: "string", default: ".cache/argocd-helm-args" },
   },
 });
-const install = renderInstall(opts.helm);
-if (!install.ok) throw new Error(`argocd/apps does not render: ${install.stderr}`);
-const appset = install.docs.find((d) => d.kind === "ApplicationSet");
-const secret = clusterSecrets().find((s) => environmentOf(s) === opts.env);
-if (!secret) throw new Error(`no cluster Secret fixture for environment ${opts.env}`);
 mkdirSync(opts.work, { recursive: true });
-const app = expand(appset, secret, { helm: opts.helm, workDir: opts.work });
+const app = applicationsByEnvironment(opts.helm, opts.work, opts.env).get(opts.env);
+if (!app) throw new Error(`no cluster Secret fixture for environment ${opts.env}`);
 const valueFiles = app.spec.source.helm.valueFiles.flatMap((v) => ["-f", `${app.spec.source.path}/${v}`]);
 console.log([...valueFiles, ...parameterArgs(app)].join("\n"));

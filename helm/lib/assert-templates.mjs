@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse, parseAllDocuments } from "yaml";
-import { clusterSecrets, environmentOf, expand, parameterArgs, renderInstall } from "../../argocd/lib/environments.mjs";
+import { applicationsByEnvironment, parameterArgs } from "../../argocd/lib/environments.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -218,11 +218,8 @@ function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
 
 // Each environment as Argo CD deploys it: values-<env>.yaml, then the parameters its
 // ApplicationSet takes from the cluster Secret Terraform writes (argocd/tests/fixtures/clusters).
-const argo = renderInstall(opts.helm);
-if (!argo.ok) throw new Error(`argocd/apps does not render: ${argo.stderr}`);
-const appset = argo.docs.find((d) => d.kind === "ApplicationSet");
 const platformArgs = Object.fromEntries(
-  clusterSecrets().map((secret) => [environmentOf(secret), parameterArgs(expand(appset, secret, { helm: opts.helm, workDir: ".cache/helm-test" }))]),
+  [...applicationsByEnvironment(opts.helm, ".cache/helm-test")].map(([env, app]) => [env, parameterArgs(app)]),
 );
 const scenarios = [
   ["defaults", undefined, []],

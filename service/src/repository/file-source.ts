@@ -59,8 +59,7 @@ export class FileSource implements ModelSource {
     const versions: number[] = [];
     for (const e of entries) {
       const v = (await isDirectory(folder, e)) ? parseVersion(e.name) : undefined;
-      if (v !== undefined && (await isFile(join(this.root, model, e.name, "manifest.json"))))
-        versions.push(v);
+      if (v !== undefined && (await isFile(join(folder, e.name, "manifest.json")))) versions.push(v);
     }
     return versions.sort((a, b) => a - b);
   }
