@@ -112,11 +112,18 @@ for (const key of Object.keys(variant(() => {}).metadata.annotations)) {
 {
   // The host name is optional for the expansion (dev has no Ingress), so the chart refuses TLS without it.
   const app = expand(variant((s) => delete s.metadata.annotations.infergate_ingress_hostname, "prod"));
-  const r = helm(["template", "infergate", app.spec.source.path, "-n", "infergate", "--kube-version", opts["kube-version"], "-f", join(app.spec.source.path, "values-prod.yaml"), ...parameterArgs(app)]);
+  const r = renderChart(app);
   check("prod cluster Secret without a host name: the chart refuses to render TLS", r.status !== 0 && r.stderr.includes("ingress.alb.tls needs ingress.hostname"), r.stderr || "rendered");
 }
 
 finish();
+
+/** `helm template` of what an Application deploys, as Argo CD renders it: values files, then parameters. */
+function renderChart(app) {
+  const src = app.spec.source;
+  const valueFiles = (src.helm?.valueFiles ?? []).flatMap((v) => ["-f", join(src.path, v)]);
+  return helm(["template", src.helm.releaseName, src.path, "-n", app.spec.destination.namespace, "--kube-version", opts["kube-version"], ...valueFiles, ...parameterArgs(app)]);
+}
 
 function finish() {
   console.log(`apps: ${passed} passed, ${failed} failed`);
@@ -147,7 +154,7 @@ function checkApplication(app, secret) {
   check(t("CreateNamespace=true"), (sp.syncOptions ?? []).includes("CreateNamespace=true"));
 
   // the chart as Argo CD will render it: values file, then the parameters (--set-string)
-  const r = helm(["template", src.helm.releaseName, src.path, "-n", app.spec.destination.namespace, "--kube-version", opts["kube-version"], ...valueFiles.flatMap((v) => ["-f", join(src.path, v)]), ...parameterArgs(app)]);
+  const r = renderChart(app);
   check(t("chart renders with the app's values file and parameters"), r.status === 0, r.stderr);
   if (r.status !== 0) return;
   writeFileSync(join(opts.out, `${env}.yaml`), r.stdout);
