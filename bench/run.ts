@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { compileServer } from "./lib/compile.js";
+import { compileBench } from "./lib/compile.js";
 import { runLoad } from "./lib/load.js";
 import { type BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from "./lib/options.js";
 import { type BenchResult, emit } from "./lib/output.js";
-import { pinned, runToEnd, type Started, TSX } from "./lib/processes.js";
+import { pinned, runToEnd, type Started } from "./lib/processes.js";
 import type { ModelKey, RawPoint } from "./lib/report.js";
 import { type Round, summarise } from "./lib/rounds.js";
 import { ensureLargeModel, venvPython } from "./lib/setup.js";
@@ -53,6 +53,8 @@ const { quick, seconds, concurrencies, serverEnv, only, retries, rounds } = opts
 const models: ModelKey[] = quick ? ["small"] : ["small", "large"];
 const warmupSeconds = quick ? 1 : 2;
 const NOISY_CORES = 0.2;
+// Every load point first lets a fresh load generator reach full rate, unmeasured (load-worker.ts).
+const SETTLE_SECONDS = 1;
 const rawSeconds = quick ? 0.3 : 1;
 const RAW_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
@@ -64,13 +66,13 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // ---- what is served (lib/targets.ts) ---------------------------------------------------------
 
-let server = { argv: [] as string[], how: "not measured" };
+const scripts = compileBench(log);
 let peerPython: string | undefined;
 const TARGETS = targets({
   serverCpus,
   nCpus,
   serverEnv,
-  infergate: () => server.argv,
+  script: scripts.argv,
   python: () => peerPython as string,
 });
 
@@ -83,7 +85,6 @@ if (plan.length === 0 && rawPlan.length === 0) {
   process.stderr.write(`bench: --only ${only} selects nothing\n`);
   process.exit(2);
 }
-if (plan.some((p) => p.t.id.startsWith("infergate"))) server = compileServer(log);
 
 // ---- setup ------------------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ const perTarget = 3 + warmupSeconds + 1;
 const estimate =
   plan.length * perTarget +
   rounds *
-    (plan.length * concurrencies.length * (seconds + 0.6) +
+    (plan.length * concurrencies.length * (SETTLE_SECONDS + seconds + 0.6) +
       rawPlan.length * RAW_BATCHES.length * (rawSeconds + 0.2));
 log(
   `${rounds} round(s) × ${plan.length} servers × ${concurrencies.length} concurrencies × ${seconds} s, raw ORT for ${rawPlan.length} model(s): about ${Math.ceil(estimate / 60)} min`,
@@ -129,8 +130,7 @@ const failures: string[] = [];
 async function rawOrt(model: string, batches: number[]): Promise<RawPoint[]> {
   const out = await runToEnd(
     pinned(serverCpus, [
-      ...TSX,
-      "bench/targets/raw-ort.ts",
+      ...scripts.argv("bench/targets/raw-ort.ts"),
       JSON.stringify({
         model,
         batches,
@@ -164,10 +164,28 @@ async function check(url: string, t: Target): Promise<void> {
 
 type Running = { t: Target; s: Started; url: string };
 
+/** Closed-loop load on a running server from the pinned load generator (lib/load.ts). */
+function loadOn(
+  url: string,
+  s: Started,
+  connections: number,
+  window: { seconds: number; settleSeconds: number },
+) {
+  return runLoad({
+    url,
+    bodyFile,
+    connections,
+    ...window,
+    cpus: loadCpus,
+    script: scripts.argv,
+    serverPid: s.pid,
+  });
+}
+
 /** One load point; for canary/shadow targets also what each track served during it. */
 async function measure({ t, s, url }: Running, connections: number) {
   const before = t.tracks ? await scrapeTrackCounts(s.url) : undefined;
-  const load = await runLoad({ url, bodyFile, connections, seconds, cpus: loadCpus, serverPid: s.pid });
+  const load = await loadOn(url, s, connections, { seconds, settleSeconds: SETTLE_SECONDS });
   const tracks: TrackCounts | undefined = before
     ? diffCounts(await scrapeTrackCounts(s.url), before)
     : undefined;
@@ -192,14 +210,7 @@ async function measureModel(m: ModelKey, into: Round[]): Promise<void> {
         const url = `${s.url}${t.path(m)}`;
         await check(url, t);
         // JIT, caches, pools.
-        await runLoad({
-          url,
-          bodyFile,
-          connections: 64,
-          seconds: warmupSeconds,
-          cpus: loadCpus,
-          serverPid: s.pid,
-        });
+        await loadOn(url, s, 64, { seconds: warmupSeconds, settleSeconds: 0 });
         running.push({ t, s, url });
       } catch (err) {
         failures.push(`${id}: ${(err as Error).message}`);
@@ -281,12 +292,13 @@ const result: BenchResult = {
   cpus: nCpus,
   loadavg: { before: load0, after: loadavg() },
   server: Object.keys(serverEnv).length
-    ? `${server.how} with ${Object.entries(serverEnv)
+    ? `${scripts.how} with ${Object.entries(serverEnv)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}`
-    : server.how,
+    : scripts.how,
   seconds,
   warmupSeconds,
+  settleSeconds: SETTLE_SECONDS,
   bodies: bodies.length,
   serverCpus,
   loadCpus,

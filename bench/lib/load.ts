@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { machineBusyTicks, pinned, TSX, treeTicks } from "./processes.js";
+import { machineBusyTicks, pinned, treeTicks } from "./processes.js";
 
 export type LoadResult = {
   /** 2xx responses per second. */
@@ -14,32 +14,37 @@ export type LoadResult = {
   /** Connection errors and timeouts. */
   errors: number;
   timeouts: number;
+  /** Length of the measured window (after the load generator's settling). */
   seconds: number;
   /** CPU used meanwhile, in cores (1 = one core busy): by the server's process tree, by the load generator, by everything else on the machine (other users' work: noise). */
   cpu: { server: number; load: number; other: number };
 };
 
-const worker = new URL("./load-worker.ts", import.meta.url).pathname;
+/** The load generator's entry point, run by `script` (compiled, see compile.ts). */
+export const LOAD_WORKER_ENTRY = "bench/lib/load-worker.ts";
 
 /**
  * Drives `url` with autocannon in a separate process (pinned to `cpus` when given), POSTing
- * the bodies of `bodyFile` (one per line, cycled) over `connections` keep-alive connections for `seconds`; see load-worker.ts.
+ * the bodies of `bodyFile` (one per line, cycled) over `connections` keep-alive connections: `settleSeconds` of start-up, not measured, then `seconds` measured; see load-worker.ts.
  */
 export function runLoad(opts: {
   url: string;
   bodyFile: string;
   connections: number;
   seconds: number;
+  settleSeconds: number;
   cpus: string | undefined;
+  /** The command running a bench entry point (compile.ts). */
+  script: (entry: string) => string[];
   /** The server's pid, to split the machine's CPU time into server, load generator and others. */
   serverPid: number;
 }): Promise<LoadResult> {
-  const { cpus, serverPid, ...rest } = opts;
+  const { cpus, serverPid, script, ...rest } = opts;
   const hz = 100; // USER_HZ of /proc/stat and /proc/PID/stat
   let t0 = 0;
   let busy0 = 0;
   let server0 = 0;
-  const argv = pinned(cpus, [...TSX, worker, JSON.stringify(rest)]);
+  const argv = pinned(cpus, [...script(LOAD_WORKER_ENTRY), JSON.stringify(rest)]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });

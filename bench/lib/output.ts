@@ -24,6 +24,8 @@ export type BenchResult = {
   server: string;
   seconds: number;
   warmupSeconds: number;
+  /** Unmeasured start-up of each point's load generator (load-worker.ts; absent in runs before it: 0). */
+  settleSeconds?: number;
   /** Distinct request bodies the connections cycle through (absent in runs before they did: 1). */
   bodies?: number;
   serverCpus: string | undefined;
@@ -68,7 +70,7 @@ export function emit(res: BenchResult, out: string): Ratio[] {
   const header = [
     `machine: ${res.machine}; ${loads}${noise}`,
     `server under test: ${res.server}; servers and raw ORT on CPU ${cpu(res.serverCpus)}, load generator (autocannon) on CPU ${cpu(res.loadCpus)}`,
-    `${res.rounds && res.rounds.length > 1 ? `${res.rounds.length} rounds (every target, in the same order, each round; per point the median round is shown, ratios are medians of per-round ratios); ` : ""}${res.seconds} s per point after a ${res.warmupSeconds} s warm-up at 64 connections; ${(res.bodies ?? 1) > 1 ? `${res.bodies} distinct 1-row V2 JSON bodies (FP32 [1,64], the validation rows) cycled per connection` : "1-row V2 JSON body (FP32 [1,64])"}; loopback; ${res.date}`,
+    `${res.rounds && res.rounds.length > 1 ? `${res.rounds.length} rounds (every target, in the same order, each round; per point the median round is shown, ratios are medians of per-round ratios); ` : ""}${res.seconds} s per point${res.settleSeconds ? ` (measured after the load generator's first ${res.settleSeconds} s)` : ""} after a ${res.warmupSeconds} s warm-up at 64 connections; ${(res.bodies ?? 1) > 1 ? `${res.bodies} distinct 1-row V2 JSON bodies (FP32 [1,64], the validation rows) cycled per connection` : "1-row V2 JSON body (FP32 [1,64])"}; loopback; ${res.date}`,
   ];
 
   console.log(`\n${header.join("\n")}`);

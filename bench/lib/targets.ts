@@ -1,4 +1,5 @@
-import { pinned, type Started, startServer, TSX } from "./processes.js";
+import { SERVER_ENTRY } from "./compile.js";
+import { pinned, type Started, startServer } from "./processes.js";
 import type { ModelKey } from "./report.js";
 import { LARGE_MODEL, LARGE_REPOSITORY } from "./setup.js";
 
@@ -50,8 +51,8 @@ export type TargetContext = {
   nCpus: number;
   /** Extra environment for infergate only (--server-env). */
   serverEnv: Record<string, string>;
-  /** The infergate server command (compiled JavaScript, see compile.ts). */
-  infergate: () => string[];
+  /** The command running one of the bench's TypeScript entry points (compiled, see compile.ts). */
+  script: (entry: string) => string[];
   /** Python of the FastAPI peer's venv. */
   python: () => string;
 };
@@ -63,7 +64,7 @@ export function targets(ctx: TargetContext): Target[] {
   const infer = (m: ModelKey) => `/v2/models/${MODELS[m].name}/infer`;
   const ours = (m: ModelKey, env: Record<string, string>, cpus: string | undefined) =>
     startServer(
-      pinned(cpus, ctx.infergate()),
+      pinned(cpus, ctx.script(SERVER_ENTRY)),
       { INFERGATE_DOCS: "false", ...MODELS[m].env, ...env, ...serverEnv },
       "/v2/health/ready",
     );
@@ -112,7 +113,7 @@ export function targets(ctx: TargetContext): Target[] {
       pinned: true,
       path: () => "/echo",
       readyPath: "/ready",
-      start: () => startServer(pinned(serverCpus, [...TSX, "bench/targets/echo-server.ts"]), {}, "/ready"),
+      start: () => startServer(pinned(serverCpus, ctx.script("bench/targets/echo-server.ts")), {}, "/ready"),
     },
     {
       id: "node-echo",
@@ -122,7 +123,7 @@ export function targets(ctx: TargetContext): Target[] {
       path: () => "/echo",
       readyPath: "/ready",
       start: () =>
-        startServer(pinned(serverCpus, [...TSX, "bench/targets/node-echo-server.ts"]), {}, "/ready"),
+        startServer(pinned(serverCpus, ctx.script("bench/targets/node-echo-server.ts")), {}, "/ready"),
     },
     {
       id: "infergate-on",
@@ -171,7 +172,7 @@ export function targets(ctx: TargetContext): Target[] {
       readyPath: "/v2/health/ready",
       start: (m) =>
         startServer(
-          pinned(serverCpus, [...TSX, "bench/targets/naive-server.ts"]),
+          pinned(serverCpus, ctx.script("bench/targets/naive-server.ts")),
           { MODEL_PATH: MODELS[m].onnx },
           "/v2/health/ready",
         ),
