@@ -44,12 +44,21 @@ export function compileBench(log: (line: string) => void): Scripts {
   const errors = (r.stdout.match(/error TS\d+/g) ?? []).length;
   if (errors) log(`tsc reported ${errors} type error(s); measuring the JavaScript it emitted`);
   const compiled = (entry: string) => `${OUT_DIR}/${entry.replace(/\.ts$/, ".js")}`;
+  // Resolved once per entry: the load generator is started at every point of the run.
+  const resolved = new Map<string, string[]>();
   const argv = (entry: string) => {
-    if (existsSync(compiled(entry))) return [process.execPath, compiled(entry)];
-    log(
-      `tsc emitted no ${compiled(entry)} (exit ${r.status}): running ${entry} under tsx\n${r.stdout.slice(0, 2000)}`,
-    );
-    return [...TSX, entry];
+    let cmd = resolved.get(entry);
+    if (!cmd) {
+      if (existsSync(compiled(entry))) cmd = [process.execPath, compiled(entry)];
+      else {
+        log(
+          `tsc emitted no ${compiled(entry)} (exit ${r.status}): running ${entry} under tsx\n${r.stdout.slice(0, 2000)}`,
+        );
+        cmd = [...TSX, entry];
+      }
+      resolved.set(entry, cmd);
+    }
+    return cmd;
   };
   const how = existsSync(compiled(SERVER_ENTRY))
     ? `compiled JS (tsc → ${OUT_DIR}${errors ? `, ${errors} type errors in the tree` : ""})`
