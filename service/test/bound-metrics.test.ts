@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { bindCounter, bindGauge, bindHistogram } from "../src/bound-metrics.js";
 
@@ -81,7 +81,7 @@ describe("bound metric children", () => {
       bindCounter(w.counter, labels).inc(i + 1);
       bindHistogram(w.histogram, labels).observe(0.05 * (i + 1));
     });
-    const merged = await Registry.aggregate(
+    const merged = await AggregatorRegistry.aggregate(
       await Promise.all(workers.map((w) => w.registry.getMetricsAsJSON())),
     ).metrics();
     expect(merged).toContain('t_requests_total{model="digits",version="2"} 3');

@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
-import * as client from "@prometheus-io/client";
 import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
+import * as client from "prom-client";
 import { clusterMetrics, shareWorkerMetrics } from "../../cluster.js";
 import type { Metrics } from "../../metrics.js";
 import { installRouteMetrics } from "./route-metrics.js";
@@ -14,8 +14,6 @@ const NONCONFORMING_DEFAULTS = [
   "nodejs_active_handles_total",
   "nodejs_active_requests_total",
   "nodejs_active_resources_total",
-  "nodejs_eventloop_utilization_histogram",
-  "nodejs_eventloop_utilization_summary",
 ];
 
 /**
@@ -30,9 +28,9 @@ export async function installMetrics(app: FastifyInstance, metrics: Metrics): Pr
     routeMetrics: { enabled: false },
   });
   installRouteMetrics(app, client.register, ["/metrics", "/v2/health/live", "/v2/health/ready"]);
-  // Default collectors that break Prometheus naming rules (gauges ending in _total, type names in
-  // metric names): `promtool check metrics` flags them. Each has a well-named twin we keep
-  // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources, nodejs_eventloop_lag_*).
+  // Default collectors that break Prometheus naming rules (gauges ending in _total):
+  // `promtool check metrics` flags them. Each has a well-named twin we keep
+  // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
   for (const name of NONCONFORMING_DEFAULTS) client.register.removeSingleMetric(name);
   let merged: client.Registry | undefined;
   if (cluster.isWorker) shareWorkerMetrics([client.register, metrics.registry]);
