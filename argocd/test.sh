@@ -23,7 +23,8 @@ expect_many "apps" node argocd/lib/check-apps.mjs --helm "$HELM" --kube-version 
 
 expect_ok "kubeconform -strict (Argo CD CRD schemas): what the install applies (project, root app, ApplicationSet)" \
   kc_valid "$TEST_DIR/argocd-apps.yaml"
-for env in dev staging prod; do
+# dev-no-irsa: the dev cluster Secret without the IRSA role annotation (enable_irsa = false).
+for env in dev staging prod dev-no-irsa; do
   expect_ok "kubeconform -strict: the Application generated for $env" kc_valid "$TEST_DIR/application-$env.yaml"
   out="$TEST_DIR/$env.yaml"
   if [[ -s "$out" ]]; then

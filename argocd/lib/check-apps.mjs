@@ -84,12 +84,28 @@ const everything = new Set([...kindsByEnv.values()].flatMap((s) => [...s]));
 const unused = project.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`).filter((k) => !everything.has(k) && k !== "apps/Deployment");
 check("project whitelist has no kind the chart never renders", unused.length === 0, unused);
 
-// ---- cluster Secrets that must not produce a working Application ----
+// ---- cluster Secrets Terraform writes with an optional annotation left out ----
 const variant = (edit, env = "dev") => {
   const s = structuredClone(secrets.find((x) => environmentOf(x) === env));
   edit(s);
   return s;
 };
+// Terraform leaves out null values: no IRSA role with enable_irsa = false (node role or EKS Pod
+// Identity instead), no host name without an ingress. Such a cluster must still get its Application.
+const OPTIONAL_ANNOTATIONS = new Set(["infergate_irsa_role_arn", "infergate_ingress_hostname"]);
+{
+  const secret = variant((s) => delete s.metadata.annotations.infergate_irsa_role_arn);
+  let app;
+  try {
+    app = expand(secret);
+  } catch (e) {
+    check("dev cluster Secret without IRSA (infergate_irsa_role_arn left out): the ApplicationSet generates its Application", false, e.message);
+  }
+  // the same checks as the fixtures' Applications; checkTerraformValues asserts no role-arn annotation
+  if (app) checkApplication(app, secret, "dev-no-irsa");
+}
+
+// ---- cluster Secrets that must not produce a working Application ----
 check("a cluster Secret without the environment label is not selected", !selected(variant((s) => delete s.metadata.labels["infergate.io/environment"])));
 check("a cluster Secret of another environment (qa) is not selected", !selected(variant((s) => (s.metadata.labels["infergate.io/environment"] = "qa"))));
 check("a cluster Secret of another project is not selected", !selected(variant((s) => delete s.metadata.labels["app.kubernetes.io/part-of"])));
@@ -100,7 +116,7 @@ check("a cluster Secret of another project is not selected", !selected(variant((
   const allowed = project.spec.destinations.some((d) => d.name === app.spec.destination.name && d.namespace === app.spec.destination.namespace);
   check("a cluster Secret naming another namespace yields an Application the project does not admit", app.spec.destination.namespace === "ml-serving" && !allowed, app.spec.destination);
 }
-for (const key of Object.keys(variant(() => {}).metadata.annotations)) {
+for (const key of Object.keys(variant(() => {}).metadata.annotations).filter((k) => !OPTIONAL_ANNOTATIONS.has(k))) {
   let error = "";
   try {
     expand(variant((s) => delete s.metadata.annotations[key]));
@@ -130,12 +146,14 @@ function finish() {
   process.exit(failed ? 1 : 0);
 }
 
-function checkApplication(app, secret) {
+/** `variantName`: a cluster Secret derived from a fixture, checked and written under that name. */
+function checkApplication(app, secret, variantName = undefined) {
   const env = app.metadata.labels["infergate.io/environment"];
-  const t = (m) => `${app.metadata.name}: ${m}`;
+  const id = variantName ?? env;
+  const t = (m) => `${app.metadata.name}${variantName ? ` (${variantName})` : ""}: ${m}`;
   const src = app.spec.source;
   const sp = app.spec.syncPolicy ?? {};
-  writeFileSync(join(opts.out, `application-${env}.yaml`), stringify(app));
+  writeFileSync(join(opts.out, `application-${id}.yaml`), stringify(app));
   check(t("named infergate-<env>, in project infergate, namespace argocd"), app.metadata.name === `infergate-${env}` && app.spec.project === "infergate" && app.metadata.namespace === "argocd");
   check(t("source repo allowed by the project"), project.spec.sourceRepos.includes(src.repoURL));
   check(t("destination is the Secret's cluster, allowed by the project"), app.spec.destination.name === secret.stringData.name && project.spec.destinations.some((d) => d.name === app.spec.destination.name && d.namespace === app.spec.destination.namespace), app.spec.destination);
@@ -157,14 +175,14 @@ function checkApplication(app, secret) {
   const r = renderChart(app);
   check(t("chart renders with the app's values file and parameters"), r.status === 0, r.stderr);
   if (r.status !== 0) return;
-  writeFileSync(join(opts.out, `${env}.yaml`), r.stdout);
+  writeFileSync(join(opts.out, `${id}.yaml`), r.stdout);
   // Argo CD skips helm test hooks; everything else is synced.
   const rendered = docsOf(r.stdout).filter((d) => d.metadata?.annotations?.["helm.sh/hook"] !== "test");
   checkTerraformValues(t, rendered, secret.metadata.annotations);
 
   const values = parse(readFileSync(join(src.path, valueFiles[0]), "utf8"));
   const kinds = new Set(rendered.map((d) => `${d.apiVersion.includes("/") ? d.apiVersion.split("/")[0] : ""}/${d.kind}`));
-  kindsByEnv.set(env, kinds);
+  kindsByEnv.set(id, kinds);
   const allowed = new Set(project.spec.namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`));
   const denied = [...kinds].filter((k) => !allowed.has(k));
   check(t("project admits every kind the chart renders"), denied.length === 0, denied);
@@ -180,7 +198,12 @@ function checkApplication(app, secret) {
 /** What Terraform put on the cluster Secret is what the deployed objects carry. */
 function checkTerraformValues(t, rendered, a) {
   const sa = rendered.find((d) => d.kind === "ServiceAccount");
-  check(t("ServiceAccount: name and IRSA role from the cluster Secret"), sa?.metadata.name === a.infergate_service_account_name && sa?.metadata.annotations?.["eks.amazonaws.com/role-arn"] === a.infergate_irsa_role_arn, sa?.metadata);
+  if (a.infergate_irsa_role_arn !== undefined) {
+    check(t("ServiceAccount: name and IRSA role from the cluster Secret"), sa?.metadata.name === a.infergate_service_account_name && sa?.metadata.annotations?.["eks.amazonaws.com/role-arn"] === a.infergate_irsa_role_arn, sa?.metadata);
+  } else {
+    // No role: the pods take the node role's or EKS Pod Identity's credentials; not even an empty annotation.
+    check(t("ServiceAccount: name from the cluster Secret, no IRSA role annotation (no role in the Secret)"), sa !== undefined && sa.metadata.name === a.infergate_service_account_name && !Object.hasOwn(sa.metadata.annotations ?? {}, "eks.amazonaws.com/role-arn"), sa?.metadata);
+  }
   const config = rendered.find((d) => d.kind === "ConfigMap" && d.data?.INFERGATE_MODEL_REPOSITORY !== undefined);
   check(t("model repository and region from the cluster Secret"), config?.data.INFERGATE_MODEL_REPOSITORY === a.infergate_model_repository && config?.data.AWS_REGION === a.infergate_aws_region, config?.data);
   const images = JSON.stringify(rendered).match(/"image":"[^"]+"/g) ?? [];

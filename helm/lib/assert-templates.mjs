@@ -270,6 +270,12 @@ for (const [label, file, extra] of scenarios) {
   const relabel = r.one("ServiceMonitor").spec.endpoints[0].relabelings.find((x) => x.targetLabel === "track");
   check("ServiceMonitor can take `track` from the live pod label", eq(relabel?.sourceLabels, ["__meta_kubernetes_pod_label_track"]), relabel);
 }
+{
+  // A cluster without IRSA: Argo CD passes the parameter empty (argocd/apps/files/applicationset.yaml);
+  // the pods then use the node role's or EKS Pod Identity's credentials, so no role-arn annotation at all.
+  const sa = render(["--set-string", "serviceAccount.irsaRoleArn="]).one("ServiceAccount");
+  check("no IRSA annotation (not even an empty one) when serviceAccount.irsaRoleArn is empty", !Object.hasOwn(sa.metadata.annotations ?? {}, "eks.amazonaws.com/role-arn"), sa.metadata.annotations ?? {});
+}
 
 console.log(`assertions: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -198,7 +198,8 @@ output "argocd_cluster_secret" {
       # underscores so the ApplicationSet's Go templates read them as fields
       # (.metadata.annotations.infergate_image_repository); argocd/tests/fixtures/clusters/*.json fix them.
       # Null values are left out (ingress_hostname unset, or no IRSA role with enable_irsa = false):
-      # annotation values are strings, and the ApplicationSet fails on a missing required one.
+      # annotation values are strings. The ApplicationSet treats these two as optional (the chart then
+      # sets no host name / no role-arn annotation) and generates no Application without any other.
       annotations = { for k, v in {
         "infergate_aws_region"           = local.region
         "infergate_image_repository"     = aws_ecr_repository.this.repository_url
