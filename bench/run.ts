@@ -291,11 +291,14 @@ const result: BenchResult = {
   machine: `${cpus()[0]?.model ?? "unknown CPU"} × ${nCpus} CPUs, node ${process.version}`,
   cpus: nCpus,
   loadavg: { before: load0, after: loadavg() },
-  server: Object.keys(serverEnv).length
-    ? `${scripts.how} with ${Object.entries(serverEnv)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ")}`
-    : scripts.how,
+  // A run narrowed by --only to baselines describes no infergate server.
+  server: !plan.some((p) => p.t.id.startsWith("infergate"))
+    ? "not measured (no infergate target selected)"
+    : Object.keys(serverEnv).length
+      ? `${scripts.how} with ${Object.entries(serverEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}`
+      : scripts.how,
   seconds,
   warmupSeconds,
   settleSeconds: SETTLE_SECONDS,
