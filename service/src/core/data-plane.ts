@@ -8,10 +8,15 @@ import type { ShadowRunner } from "./shadow.js";
 
 export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
-/** Open Inference Protocol extensions this server implements beyond the required API. */
 export const MAX_TIMEOUT_MS = 600_000;
 export const TIMEOUT_HEADER = "x-request-timeout-ms";
-export const EXTENSIONS = ["model_repository_metadata", "v1_predict", "metrics"] as const;
+/** Open Inference Protocol extensions this server implements beyond the required API. */
+export const EXTENSIONS = [
+  "binary_tensor_data",
+  "model_repository_metadata",
+  "v1_predict",
+  "metrics",
+] as const;
 
 function outcomeOf(err: unknown): Outcome {
   if (!(err instanceof InfergateError)) return "server_error";

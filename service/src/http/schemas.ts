@@ -22,25 +22,47 @@ export const modelParams = {
   required: ["model"],
 } as const;
 
-/** A tensor with data, as requests send it and responses return it. */
+/**
+ * A tensor as requests send it and responses return it: `data` in JSON, or (binary tensor data
+ * extension) `parameters.binary_data_size` bytes after the JSON header instead.
+ */
 const tensor = {
   type: "object",
-  properties: { name: { type: "string" }, shape, datatype: { type: "string" }, parameters, data: tensorData },
-  required: ["name", "shape", "datatype", "data"],
+  properties: {
+    name: { type: "string" },
+    shape,
+    datatype: { type: "string" },
+    parameters: {
+      ...parameters,
+      properties: { binary_data_size: { type: "integer", minimum: 0 } },
+    },
+    data: tensorData,
+  },
+  required: ["name", "shape", "datatype"],
 } as const;
 
 export const inferenceRequest = {
   type: "object",
   properties: {
     id: { type: "string" },
-    parameters,
+    parameters: {
+      ...parameters,
+      properties: { timeout_ms: { type: "integer", minimum: 1 }, binary_data_output: { type: "boolean" } },
+    },
     inputs: {
       type: "array",
       items: tensor,
     },
     outputs: {
       type: "array",
-      items: { type: "object", properties: { name: { type: "string" }, parameters }, required: ["name"] },
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          parameters: { ...parameters, properties: { binary_data: { type: "boolean" } } },
+        },
+        required: ["name"],
+      },
     },
   },
   required: ["inputs"],

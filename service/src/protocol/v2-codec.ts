@@ -2,13 +2,19 @@ import { z } from "zod";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
 import type { HostTensor } from "../runtime/onnx-model.js";
+import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
 import { tensorDataJson, toTensorValues } from "./tensor-data.js";
 
-const parameters = z.record(z.string(), z.unknown());
 // `data` is checked element by element while it is copied (tensor-data.ts), not here.
 const data = z.custom<unknown[]>((v) => Array.isArray(v), "must be an array");
 
-const requestParameters = z.looseObject({ timeout_ms: z.number().int().min(1).max(600_000).optional() });
+// Known parameters are typed; unknown ones are ignored, not rejected.
+const requestParameters = z.looseObject({
+  timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  binary_data_output: z.boolean().optional(),
+});
+const inputParameters = z.looseObject({ binary_data_size: z.number().int().min(0).optional() });
+const outputParameters = z.looseObject({ binary_data: z.boolean().optional() });
 
 export const requestSchema = z.object({
   id: z.string().optional(),
@@ -19,13 +25,24 @@ export const requestSchema = z.object({
         name: z.string().min(1),
         shape: z.array(z.number().int().min(0)),
         datatype: z.string(),
-        parameters: parameters.optional(),
-        data,
+        parameters: inputParameters.optional(),
+        // Absent when the data is binary (parameters.binary_data_size).
+        data: data.optional(),
       }),
     )
     .min(1),
-  outputs: z.array(z.object({ name: z.string().min(1), parameters: parameters.optional() })).optional(),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters: outputParameters.optional() })).optional(),
 });
+
+/**
+ * Which outputs the client wants as binary tensor data: an output's own `binary_data` parameter,
+ * else the request's `binary_data_output`.
+ */
+export type BinaryOutputs = { all: boolean; byName: ReadonlyMap<string, boolean> };
+
+export function isBinaryOutput(binary: BinaryOutputs, name: string): boolean {
+  return binary.byName.get(name) ?? binary.all;
+}
 
 /** A V2 inference request after decoding: protocol-neutral, ready for the data plane. */
 export type InferenceRequest = {
@@ -34,6 +51,8 @@ export type InferenceRequest = {
   timeoutMs?: number | undefined;
   inputs: HostTensor[];
   outputs: string[] | undefined;
+  /** Undefined when every output is wanted as JSON (the common case). */
+  binaryOutputs?: BinaryOutputs | undefined;
 };
 
 export type InferenceResult = {
@@ -87,29 +106,74 @@ export function plainEnvelope(body: unknown): Envelope | undefined {
   return body as Envelope;
 }
 
-export function decodeInferRequest(body: unknown): InferenceRequest {
+const NO_FLAGS: ReadonlyMap<string, boolean> = new Map();
+
+function binaryOutputsOf(req: Envelope): BinaryOutputs | undefined {
+  const all = req.parameters?.binary_data_output === true;
+  let byName: Map<string, boolean> | undefined;
+  if (req.outputs) {
+    for (const o of req.outputs) {
+      const flag = o.parameters?.binary_data;
+      if (flag !== undefined) (byName ??= new Map()).set(o.name, flag);
+    }
+  }
+  if (!all && !(byName && [...byName.values()].includes(true))) return undefined;
+  return { all, byName: byName ?? NO_FLAGS };
+}
+
+/**
+ * Decodes a parsed V2 request. `binary` is what followed the JSON header in a request of the
+ * binary tensor data extension (binary-tensor.ts): the inputs with `binary_data_size` take their
+ * bytes from it in order, and every byte must belong to one.
+ */
+export function decodeInferRequest(body: unknown, binary?: Uint8Array): InferenceRequest {
   let req = plainEnvelope(body);
+  // A plain body has no parameters anywhere, so nothing binary: the common case skips the lookups.
+  const plain = req !== undefined;
   if (!req) {
     const parsed = requestSchema.safeParse(body);
     if (!parsed.success) throw Errors.invalidRequest(describeIssues(parsed.error));
     req = parsed.data;
   }
+  let offset = 0;
   const inputs = req.inputs.map((input, i): HostTensor => {
-    if (!isDatatype(input.datatype)) {
-      throw Errors.invalidRequest(`inputs[${i}].datatype: unsupported datatype "${input.datatype}"`);
+    const { name, datatype, shape } = input;
+    if (!isDatatype(datatype)) {
+      throw Errors.invalidRequest(`inputs[${i}].datatype: unsupported datatype "${datatype}"`);
     }
-    return {
-      name: input.name,
-      datatype: input.datatype,
-      shape: input.shape,
-      values: toTensorValues(input.name, input.datatype, input.shape, input.data),
-    };
+    const size = input.parameters?.binary_data_size;
+    if (size === undefined) {
+      if (input.data === undefined) {
+        throw Errors.invalidRequest(`inputs[${i}].data: required (or parameters.binary_data_size)`);
+      }
+      return { name, datatype, shape, values: toTensorValues(name, datatype, shape, input.data) };
+    }
+    const where = `inputs[${i}].parameters.binary_data_size`;
+    if (input.data !== undefined)
+      throw Errors.invalidRequest(`${where}: an input has data or binary data, not both`);
+    if (binary === undefined) {
+      throw Errors.invalidRequest(`${where}: binary data needs the Inference-Header-Content-Length header`);
+    }
+    if (offset + size > binary.length) {
+      throw Errors.invalidRequest(
+        `${where}: ${size} bytes from byte ${offset} run past the ${binary.length} bytes after the JSON header`,
+      );
+    }
+    const values = valuesFromBytes(name, datatype, shape, binary.subarray(offset, offset + size));
+    offset += size;
+    return { name, datatype, shape, values };
   });
+  if (binary !== undefined && offset !== binary.length) {
+    throw Errors.invalidRequest(
+      `${binary.length - offset} of the ${binary.length} bytes after the JSON header belong to no input (binary_data_size)`,
+    );
+  }
   return {
     id: req.id,
     timeoutMs: req.parameters?.timeout_ms,
     inputs,
     outputs: req.outputs?.map((o) => o.name),
+    binaryOutputs: plain ? undefined : binaryOutputsOf(req),
   };
 }
 
@@ -119,13 +183,50 @@ export function decodeInferRequest(body: unknown): InferenceRequest {
  * (the codec test checks it against that reference for random results).
  */
 export function encodeInferResponse(result: InferenceResult): string {
+  return responseJson(result, undefined);
+}
+
+/** Outputs with a size in `binarySizes` carry `parameters.binary_data_size` instead of `data`. */
+function responseJson(
+  result: InferenceResult,
+  binarySizes: readonly (number | undefined)[] | undefined,
+): string {
   const { id, outputs } = result;
   let text = `{"model_name":${JSON.stringify(result.model)},"model_version":"${result.version}"`;
   if (id !== undefined) text += `,"id":${JSON.stringify(id)}`;
   text += ',"outputs":[';
   for (let i = 0; i < outputs.length; i++) {
     const t = outputs[i] as HostTensor;
-    text += `${i === 0 ? "" : ","}{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":[${t.shape.join(",")}],"data":${tensorDataJson(t.datatype, t.values)}}`;
+    const size = binarySizes?.[i];
+    const payload =
+      size === undefined
+        ? `"data":${tensorDataJson(t.datatype, t.values)}`
+        : `"parameters":{"binary_data_size":${size}}`;
+    text += `${i === 0 ? "" : ","}{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":[${t.shape.join(",")}],${payload}}`;
   }
   return `${text}]}`;
+}
+
+/**
+ * The response of the binary tensor data extension: the JSON header, then the binary outputs'
+ * bytes in output order. `headerLength` is the header's size in bytes, for the
+ * Inference-Header-Content-Length header. Undefined when none of the outputs is binary.
+ */
+export function encodeBinaryInferResponse(
+  result: InferenceResult,
+  binary: BinaryOutputs,
+): { headerLength: number; body: Buffer } | undefined {
+  const blobs = result.outputs.map((t) =>
+    isBinaryOutput(binary, t.name) ? tensorBytes(t.datatype, t.values) : undefined,
+  );
+  if (blobs.every((b) => b === undefined)) return undefined;
+  const header = Buffer.from(
+    responseJson(
+      result,
+      blobs.map((b) => b?.byteLength),
+    ),
+    "utf8",
+  );
+  const parts = [header, ...blobs.filter((b): b is Uint8Array => b !== undefined)];
+  return { headerLength: header.length, body: Buffer.concat(parts) };
 }

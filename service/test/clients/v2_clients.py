@@ -1,5 +1,6 @@
 """Drives a running infergate server with the V2 clients people use today, unmodified:
-tritonclient (HTTP, JSON mode) and the kserve Python client (InferenceRESTClient, protocol v2).
+tritonclient (HTTP) and the kserve Python client (InferenceRESTClient, protocol v2), each in JSON
+mode and in binary mode (the binary tensor data extension: tritonclient's default).
 
 Usage: python v2_clients.py <base-url> <validation.jsonl>
 Prints one JSON object with what each client saw; exits non-zero on any client error.
@@ -23,14 +24,23 @@ def with_triton(url, x):
     import tritonclient.http as httpclient
 
     client = httpclient.InferenceServerClient(urlparse(url).netloc)
-    inp = httpclient.InferInput("input", list(x.shape), "FP32")
-    inp.set_data_from_numpy(x, binary_data=False)
-    outputs = [
-        httpclient.InferRequestedOutput("label", binary_data=False),
-        httpclient.InferRequestedOutput("probabilities", binary_data=False),
-    ]
-    result = client.infer("digits", [inp], outputs=outputs, request_id="triton-1")
+
+    def infer(binary, request_id):
+        inp = httpclient.InferInput("input", list(x.shape), "FP32")
+        if binary:
+            inp.set_data_from_numpy(x)  # the client's defaults: binary data both ways
+            outputs = [httpclient.InferRequestedOutput("label"), httpclient.InferRequestedOutput("probabilities")]
+        else:
+            inp.set_data_from_numpy(x, binary_data=False)
+            outputs = [
+                httpclient.InferRequestedOutput("label", binary_data=False),
+                httpclient.InferRequestedOutput("probabilities", binary_data=False),
+            ]
+        return client.infer("digits", [inp], outputs=outputs, request_id=request_id)
+
+    result = infer(False, "triton-1")
     response = result.get_response()
+    binary = infer(True, "triton-2")
     return {
         "live": client.is_server_live(),
         "ready": client.is_server_ready(),
@@ -41,6 +51,14 @@ def with_triton(url, x):
         "version": response.get("model_version"),
         "labels": result.as_numpy("label").tolist(),
         "prob_shape": list(result.as_numpy("probabilities").shape),
+        "binary": {
+            "id": binary.get_response().get("id"),
+            "outputs": [o["parameters"] for o in binary.get_response()["outputs"]],
+            "labels": binary.as_numpy("label").tolist(),
+            "probabilities_equal": bool(
+                np.array_equal(binary.as_numpy("probabilities"), result.as_numpy("probabilities"))
+            ),
+        },
     }
 
 
@@ -48,12 +66,19 @@ async def with_kserve(url, x):
     from kserve import InferenceRESTClient, InferInput, InferRequest, RESTConfig
 
     client = InferenceRESTClient(RESTConfig(protocol="v2", verbose=False))
-    try:
+
+    async def infer(binary, request_id):
         inp = InferInput(name="input", shape=list(x.shape), datatype="FP32")
-        inp.set_data_from_numpy(x, binary_data=False)
-        request = InferRequest(model_name="digits", infer_inputs=[inp], request_id="kserve-1")
-        response = await client.infer(url, request, model_name="digits")
-        by_name = {o.name: o for o in response.outputs}
+        inp.set_data_from_numpy(x, binary_data=binary)
+        parameters = {"binary_data_output": True} if binary else None
+        request = InferRequest(model_name="digits", infer_inputs=[inp], request_id=request_id, parameters=parameters)
+        headers = {}
+        response = await client.infer(url, request, model_name="digits", response_headers=headers)
+        return {o.name: o for o in response.outputs}, response, headers
+
+    try:
+        by_name, response, _ = await infer(False, "kserve-1")
+        binary, binary_response, headers = await infer(True, "kserve-2")
         return {
             "live": await client.is_server_live(url),
             "ready": await client.is_server_ready(url),
@@ -61,6 +86,16 @@ async def with_kserve(url, x):
             "id": response.id,
             "labels": by_name["label"].as_numpy().tolist(),
             "prob_shape": list(by_name["probabilities"].as_numpy().shape),
+            "binary": {
+                "id": binary_response.id,
+                # The client drops binary_data_size once it has read the data; the header shows the answer was binary.
+                "content_type": headers.get("content-type"),
+                "json_length": int(headers.get("inference-header-content-length", "0")),
+                "labels": binary["label"].as_numpy().tolist(),
+                "probabilities_equal": bool(
+                    np.array_equal(binary["probabilities"].as_numpy(), by_name["probabilities"].as_numpy())
+                ),
+            },
         }
     finally:
         await client.close()

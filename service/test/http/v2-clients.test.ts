@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 
+/** What a client saw in binary mode (binary tensor data extension), next to its JSON-mode answer. */
+type BinarySeen = { id: string; labels: number[]; probabilities_equal: boolean };
+
 type Seen = {
   truth: number[];
   triton: {
@@ -14,6 +17,7 @@ type Seen = {
     version: string;
     labels: number[];
     prob_shape: number[];
+    binary: BinarySeen & { outputs: { binary_data_size?: number }[] };
   };
   kserve: {
     live: boolean;
@@ -22,10 +26,14 @@ type Seen = {
     id: string;
     labels: number[];
     prob_shape: number[];
+    binary: BinarySeen & { content_type: string; json_length: number };
   };
 };
 
-/** tritonclient (JSON mode) and the kserve Python client, pinned in a venv, against the real server. */
+/**
+ * tritonclient and the kserve Python client, pinned in a venv, against the real server: JSON
+ * mode, and binary mode (tritonclient's defaults) whose answers must equal the JSON ones.
+ */
 describe("existing V2 clients work unmodified", () => {
   let server: ServerProcess | undefined;
   let python = "";
@@ -73,6 +81,20 @@ describe("existing V2 clients work unmodified", () => {
       prob_shape: [8, 10],
     });
     expect(seen.triton.labels).toEqual(seen.kserve.labels);
+    // Binary tensor data both ways: the answers sized in bytes, the same labels and probabilities.
+    expect(seen.triton.binary).toMatchObject({
+      id: "triton-2",
+      labels: seen.triton.labels,
+      probabilities_equal: true,
+    });
+    expect(seen.triton.binary.outputs).toEqual([{ binary_data_size: 64 }, { binary_data_size: 320 }]);
+    expect(seen.kserve.binary).toMatchObject({
+      id: "kserve-2",
+      labels: seen.triton.labels,
+      probabilities_equal: true,
+      content_type: "application/octet-stream",
+    });
+    expect(seen.kserve.binary.json_length).toBeGreaterThan(0);
     const correct = seen.triton.labels.filter((l, i) => l === seen.truth[i]).length;
     expect(correct).toBeGreaterThanOrEqual(7);
   });

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { fromTensorValues } from "../../src/protocol/tensor-data.js";
 import {
   decodeInferRequest,
+  encodeBinaryInferResponse,
   encodeInferResponse,
   type InferenceResult,
+  isBinaryOutput,
   plainEnvelope,
   requestSchema,
 } from "../../src/protocol/v2-codec.js";
@@ -228,5 +230,140 @@ describe("V2 request envelope fast path", () => {
     const b = { inputs: [{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, 2] }] };
     expect(plainEnvelope(b)).toBe(b);
     expect(plainEnvelope({ ...b, parameters: { timeout_ms: 10 } })).toBeUndefined();
+  });
+});
+
+describe("V2 codec: binary tensor data extension", () => {
+  const f32 = (...xs: number[]) => new Uint8Array(new Float32Array(xs).buffer);
+  const i32 = (...xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
+  const binaryInput = (name: string, shape: number[], datatype: string, size: number) => ({
+    name,
+    shape,
+    datatype,
+    parameters: { binary_data_size: size },
+  });
+
+  it("takes each binary input's bytes in order, beside JSON inputs", () => {
+    const req = decodeInferRequest(
+      {
+        inputs: [
+          binaryInput("a", [2], "FP32", 8),
+          { name: "b", shape: [1], datatype: "INT32", data: [5] },
+          binaryInput("c", [1, 3], "INT32", 12),
+        ],
+      },
+      Buffer.concat([f32(1.5, -2), i32(7, 8, 9)]),
+    );
+    expect(req.inputs.map((t) => Array.from(t.values as Float32Array | Int32Array))).toEqual([
+      [1.5, -2],
+      [5],
+      [7, 8, 9],
+    ]);
+    expect(req.binaryOutputs).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "data and binary data both",
+      { inputs: [{ ...binaryInput("a", [1], "FP32", 4), data: [1] }] },
+      f32(1),
+      /inputs\[0\]\.parameters\.binary_data_size: an input has data or binary data, not both/,
+    ],
+    [
+      "binary data without the header's split",
+      { inputs: [binaryInput("a", [1], "FP32", 4)] },
+      undefined,
+      /needs the Inference-Header-Content-Length header/,
+    ],
+    [
+      "sizes past the bytes sent",
+      { inputs: [binaryInput("a", [1], "FP32", 4), binaryInput("b", [2], "FP32", 8)] },
+      f32(1, 2),
+      /inputs\[1\]\.parameters\.binary_data_size: 8 bytes from byte 4 run past the 8 bytes/,
+    ],
+    [
+      "bytes no input claims",
+      { inputs: [binaryInput("a", [1], "FP32", 4)] },
+      f32(1, 2),
+      /4 of the 8 bytes after the JSON header belong to no input/,
+    ],
+    [
+      "a size that is not a byte count",
+      { inputs: [binaryInput("a", [1], "FP32", -4)] },
+      f32(1),
+      /inputs\[0\]\.parameters\.binary_data_size/,
+    ],
+    [
+      "a size that does not fit the shape",
+      { inputs: [binaryInput("a", [2], "FP32", 4)] },
+      f32(1),
+      /binary_data_size is 4 bytes where FP32 shape \[2\] needs 8/,
+    ],
+  ])("refuses %s", (_what, body, binary, message) => {
+    expect(() => decodeInferRequest(body, binary)).toThrow(message);
+  });
+
+  it("reads which outputs are wanted binary: the output's own flag, else the request's", () => {
+    const input = { name: "x", shape: [1], datatype: "FP32", data: [1] };
+    const decode = (extra: Record<string, unknown>) => decodeInferRequest({ inputs: [input], ...extra });
+    expect(decode({}).binaryOutputs).toBeUndefined();
+    expect(
+      decode({ outputs: [{ name: "a", parameters: { binary_data: false } }] }).binaryOutputs,
+    ).toBeUndefined();
+    const all = decode({
+      parameters: { binary_data_output: true },
+      outputs: [{ name: "a" }, { name: "b", parameters: { binary_data: false } }],
+    }).binaryOutputs;
+    expect(all && ["a", "b", "c"].map((n) => isBinaryOutput(all, n))).toEqual([true, false, true]);
+    const one = decode({
+      outputs: [{ name: "a", parameters: { binary_data: true } }, { name: "b" }],
+    }).binaryOutputs;
+    expect(one && ["a", "b"].map((n) => isBinaryOutput(one, n))).toEqual([true, false]);
+  });
+
+  it("answers binary outputs after the JSON header, the others as JSON data", () => {
+    const result: InferenceResult = {
+      model: "digits",
+      version: 2,
+      id: "r1",
+      outputs: [
+        { name: "label", datatype: "INT64", shape: [2], values: new BigInt64Array([3n, 9n]) },
+        {
+          name: "probabilities",
+          datatype: "FP32",
+          shape: [2, 2],
+          values: new Float32Array([0.25, 0.75, 1, 0]),
+        },
+        { name: "names", datatype: "BYTES", shape: [1], values: ["é"] },
+      ],
+    };
+    const wanted = {
+      all: false,
+      byName: new Map([
+        ["label", true],
+        ["names", true],
+      ]),
+    };
+    const encoded = encodeBinaryInferResponse(result, wanted);
+    if (!encoded) throw new Error("expected a binary response");
+    const header = JSON.parse(encoded.body.subarray(0, encoded.headerLength).toString("utf8"));
+    const reference = JSON.parse(encodeInferResponse(result));
+    expect(header).toEqual({
+      ...reference,
+      outputs: [
+        { name: "label", datatype: "INT64", shape: [2], parameters: { binary_data_size: 16 } },
+        reference.outputs[1],
+        { name: "names", datatype: "BYTES", shape: [1], parameters: { binary_data_size: 6 } },
+      ],
+    });
+    const tail = encoded.body.subarray(encoded.headerLength);
+    expect(tail.length).toBe(22);
+    expect(tail.readBigInt64LE(0)).toBe(3n);
+    expect(tail.readBigInt64LE(8)).toBe(9n);
+    expect(tail.readUInt32LE(16)).toBe(2);
+    expect(tail.subarray(20).toString("utf8")).toBe("é");
+    expect(
+      encodeBinaryInferResponse(result, { all: false, byName: new Map([["other", true]]) }),
+    ).toBeUndefined();
   });
 });

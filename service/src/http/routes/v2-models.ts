@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
-import { decodeInferRequest, encodeInferResponse } from "../../protocol/v2-codec.js";
+import {
+  type BinaryOutputs,
+  decodeInferRequest,
+  encodeBinaryInferResponse,
+  encodeInferResponse,
+} from "../../protocol/v2-codec.js";
+import { BinaryBody, HEADER_LENGTH_HEADER } from "../binary-body.js";
 import { headerValue, JSON_UTF8, MODEL_VERSION_HEADER } from "../headers.js";
 import {
   errorResponses,
@@ -41,12 +47,25 @@ export async function v2ModelRoutes(
   const infer = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     const route = dataPlane.route(request.params.model, request.params.version, routingKey(request));
     const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
-    const result = await dataPlane.infer(route, () => decodeInferRequest(request.body), timeout);
+    const body = request.body;
+    let binaryOutputs: BinaryOutputs | undefined;
+    const decode = () => {
+      const decoded =
+        body instanceof BinaryBody ? decodeInferRequest(body.json, body.binary) : decodeInferRequest(body);
+      binaryOutputs = decoded.binaryOutputs;
+      return decoded;
+    };
+    const result = await dataPlane.infer(route, decode, timeout);
+    reply.header(MODEL_VERSION_HEADER, String(result.version));
+    const binary = binaryOutputs && encodeBinaryInferResponse(result, binaryOutputs);
+    if (binary) {
+      return reply
+        .header(HEADER_LENGTH_HEADER, String(binary.headerLength))
+        .type("application/octet-stream")
+        .send(binary.body);
+    }
     // Already JSON text: with a JSON content type Fastify sends it as it is.
-    return reply
-      .header(MODEL_VERSION_HEADER, String(result.version))
-      .type(JSON_UTF8)
-      .send(encodeInferResponse(result));
+    return reply.type(JSON_UTF8).send(encodeInferResponse(result));
   };
 
   for (const url of both("")) {
@@ -67,6 +86,7 @@ export async function v2ModelRoutes(
     app.post(url, {
       schema: { tags: ["inference"], summary: "Inference (Open Inference Protocol)" },
       config: {
+        binaryTensors: true,
         docs: {
           params: modelParams,
           body: inferenceRequest,

@@ -1,0 +1,96 @@
+import { Errors } from "../errors.js";
+import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
+import { elementCount } from "./tensor-data.js";
+
+/**
+ * The binary tensor data extension (Triton's `binary_tensor_data`, which tritonclient and the
+ * kserve client use by default): a tensor's data travels as raw bytes after the JSON header,
+ * sized by `parameters.binary_data_size`, instead of as a JSON array. Fixed-size types are
+ * little-endian, row-major; BOOL is one byte (0 or 1) per element; BYTES is each element as a
+ * 4-byte little-endian length and then its bytes. Saves JSON number parsing and printing, which
+ * dominates the cost of large tensors.
+ *
+ * Typed arrays are copied into their own store: a slice of the request buffer may sit at an
+ * offset the element size does not divide, and the store outlives the request in a batch.
+ * (Node runs only on little-endian CPUs, so the bytes are the typed array's own layout.)
+ */
+
+// fatal: an ONNX string tensor holds text, so bytes that are not UTF-8 are refused, not mangled.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function bytesElements(name: string, count: number, bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<string>(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) {
+      throw Errors.shapeMismatch(name, `binary BYTES data ends before element ${i} of ${count}`);
+    }
+    const length = view.getUint32(at, true);
+    at += 4;
+    if (at + length > bytes.length) {
+      throw Errors.shapeMismatch(
+        name,
+        `binary BYTES element ${i} claims ${length} bytes, past the data's end`,
+      );
+    }
+    try {
+      out[i] = utf8.decode(bytes.subarray(at, at + length));
+    } catch {
+      throw Errors.invalidRequest(`input "${name}": binary BYTES element ${i} is not UTF-8 text`);
+    }
+    at += length;
+  }
+  if (at !== bytes.length) {
+    throw Errors.shapeMismatch(
+      name,
+      `binary BYTES data has ${bytes.length - at} bytes after its ${count} elements`,
+    );
+  }
+  return out;
+}
+
+/** The tensor store for `bytes`, checked against the datatype and shape. */
+export function valuesFromBytes(
+  name: string,
+  datatype: Datatype,
+  shape: readonly number[],
+  bytes: Uint8Array,
+): TensorValues {
+  const count = elementCount(shape);
+  if (datatype === "BYTES") return bytesElements(name, count, bytes);
+  const store = DATATYPE_INFO[datatype].alloc(count) as Exclude<TensorValues, string[]>;
+  if (bytes.length !== store.byteLength) {
+    throw Errors.shapeMismatch(
+      name,
+      `binary_data_size is ${bytes.length} bytes where ${datatype} shape [${shape.join(", ")}] needs ${store.byteLength}`,
+    );
+  }
+  new Uint8Array(store.buffer).set(bytes);
+  if (datatype === "BOOL") {
+    const bad = (store as Uint8Array).findIndex((b) => b > 1);
+    if (bad >= 0) {
+      throw Errors.invalidRequest(
+        `input "${name}": binary BOOL element ${bad} is byte ${(store as Uint8Array)[bad]} (must be 0 or 1)`,
+      );
+    }
+  }
+  return store;
+}
+
+/** A tensor's data in the extension's layout; typed arrays are viewed, not copied. */
+export function tensorBytes(datatype: Datatype, values: TensorValues): Uint8Array {
+  if (datatype !== "BYTES") {
+    const typed = values as Exclude<TensorValues, string[]>;
+    return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+  }
+  const encoded = (values as string[]).map((s) => Buffer.from(s, "utf8"));
+  const out = Buffer.allocUnsafe(encoded.reduce((n, b) => n + 4 + b.length, 0));
+  let at = 0;
+  for (const b of encoded) {
+    out.writeUInt32LE(b.length, at);
+    out.set(b, at + 4);
+    at += 4 + b.length;
+  }
+  return out;
+}
