@@ -114,7 +114,9 @@ function binaryOutputsOf(req: Envelope): BinaryOutputs | undefined {
   if (req.outputs) {
     for (const o of req.outputs) {
       const flag = o.parameters?.binary_data;
-      if (flag !== undefined) (byName ??= new Map()).set(o.name, flag);
+      if (flag === undefined) continue;
+      byName ??= new Map();
+      byName.set(o.name, flag);
     }
   }
   if (!all && !(byName && [...byName.values()].includes(true))) return undefined;
