@@ -67,6 +67,9 @@ COPY --from=build /src/dist/service/src ./dist/service/src
 # The bundled model repository: the service's default INFERGATE_MODEL_REPOSITORY resolves to
 # /app/models/repository (found by walking up from dist/service/src).
 COPY models/repository ./models/repository
+# The Open Inference Protocol's gRPC definition, read at start-up when INFERGATE_GRPC_PORT is set
+# (the Helm chart sets it; found the same way, under /app).
+COPY service/proto ./service/proto
 # The official image's unprivileged "node" user, numerically so runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8080

@@ -7,21 +7,22 @@ import { type TrackPointer, trackPointerSchema } from "./repository/track-pointe
 import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
 
 /**
- * The bundled model repository (`models/repository` at the project or image root): what
- * `npm start` serves with no configuration. Found by walking up from this file, so the same
- * code works from `service/src` (tsx) and from `dist/service/src` (compiled).
+ * A path under the project (or image) root, found by walking up from this file, so the same code
+ * works from `service/src` (tsx) and from `dist/service/src` (compiled). Falls back to the
+ * working directory.
  */
-function findBundledRepository(): string {
+export function findInRoot(...segments: string[]): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, "models", "repository");
+    const candidate = join(dir, ...segments);
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) return resolve("models/repository");
+    if (parent === dir) return resolve(...segments);
     dir = parent;
   }
 }
-export const BUNDLED_REPOSITORY = findBundledRepository();
+/** The bundled model repository (`models/repository`): what `npm start` serves with no configuration. */
+export const BUNDLED_REPOSITORY = findInRoot("models", "repository");
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -54,6 +55,7 @@ const track = z.enum(TRACKS);
 const envSchema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
+  INFERGATE_GRPC_PORT: int(0, 65535).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   INFERGATE_MODEL_REPOSITORY: repositoryUri.default(pathToFileURL(BUNDLED_REPOSITORY).href),
   INFERGATE_MODEL_CACHE_DIR: z.string().min(1).default(join(tmpdir(), "infergate-cache")),
@@ -110,6 +112,8 @@ const envSchema = z.object({
 export type Config = Readonly<{
   port: number;
   host: string;
+  /** The Open Inference Protocol gRPC server's port (on `host`); undefined: no gRPC server. */
+  grpcPort: number | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   repository: string;
   cacheDir: string;
@@ -186,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return deepFreeze({
     port: e.PORT,
     host: e.HOST,
+    grpcPort: e.INFERGATE_GRPC_PORT,
     logLevel: e.LOG_LEVEL,
     repository: e.INFERGATE_MODEL_REPOSITORY,
     cacheDir: resolve(e.INFERGATE_MODEL_CACHE_DIR),

@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { listenGrpc } from "./grpc/server.js";
 import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     if (outcome === "timeout") {
       logger.warn("drain deadline passed; closing remaining connections");
       app.server.closeAllConnections();
+      service.grpc?.forceShutdown();
     }
     logger.info({ outcome }, "stopped");
     process.exit(0);
@@ -54,10 +56,17 @@ async function main(): Promise<void> {
   // A single process listens first, so liveness answers during a long download. A cluster
   // worker loads first: the port is shared, and a worker that listened early would take its
   // share of traffic (503s) before its models are warm.
-  if (!cluster.isWorker) await app.listen({ port: config.port, host: config.host });
+  const listen = async () => {
+    await app.listen({ port: config.port, host: config.host });
+    if (service.grpc && config.grpcPort !== undefined) {
+      const port = await listenGrpc(service.grpc, config.host, config.grpcPort);
+      logger.info({ port }, "gRPC server listening");
+    }
+  };
+  if (!cluster.isWorker) await listen();
   logger.info({ repository: service.source.uri, policy: config.versionPolicy }, "loading models");
   await service.start();
-  if (cluster.isWorker) await app.listen({ port: config.port, host: config.host });
+  if (cluster.isWorker) await listen();
   logger.info({ ready: dataPlane.ready() }, dataPlane.ready() ? "server ready" : "server up but not ready");
 }
 

@@ -1,3 +1,4 @@
+import type { Server as GrpcServer } from "@grpc/grpc-js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
@@ -7,12 +8,15 @@ import { ModelLoader } from "./core/model-loader.js";
 import { ModelRegistry } from "./core/model-registry.js";
 import { Reconciler } from "./core/reconciler.js";
 import { ShadowRunner } from "./core/shadow.js";
+import { closeGrpc, createGrpcServer } from "./grpc/server.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { createSource, type ModelSource } from "./repository/source.js";
 
 export type Service = {
   app: FastifyInstance;
+  /** The Open Inference Protocol over gRPC (config.grpcPort set); server.ts binds it. */
+  grpc: GrpcServer | undefined;
   reconciler: Reconciler;
   /** Loads what the repository asks for, then lets readiness turn true and starts polling. */
   start(): Promise<void>;
@@ -22,12 +26,12 @@ export type Service = {
   source: ModelSource;
   metrics: Metrics;
   logger: Logger;
-  /** Stops the HTTP app (waiting for in-flight requests) and releases every session. */
+  /** Stops HTTP and gRPC (waiting for in-flight requests) and releases every session. */
   close(): Promise<void>;
 };
 
 /**
- * Wires the parts together: source → loader → registry → data plane → HTTP app. Models are not
+ * Wires the parts together: source → loader → registry → data plane → HTTP app (and gRPC server). Models are not
  * loaded here; call `start()` (server.ts does, after it starts listening, so liveness answers
  * while large models download).
  */
@@ -39,6 +43,7 @@ export async function createService(config: Config, logger: Logger = createLogge
   const dataPlane = new DataPlane(registry, new ShadowRunner(config.shadowQueueSize, metrics));
   const reconciler = new Reconciler({ source, registry, loader, metrics, logger, config });
   const app = await buildApp({ config, logger, metrics, dataPlane, reconciler, source });
+  const grpc = config.grpcPort === undefined ? undefined : createGrpcServer({ dataPlane, logger, config });
   const start = async () => {
     await reconciler.reconcile("startup");
     dataPlane.markStarted();
@@ -53,7 +58,7 @@ export async function createService(config: Config, logger: Logger = createLogge
       // in-flight request afterwards would hold the drain open until their keep-alive timeout.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
       try {
-        await app.close();
+        await Promise.all([app.close(), grpc && closeGrpc(grpc)]);
       } finally {
         clearInterval(sweep);
       }
@@ -62,5 +67,5 @@ export async function createService(config: Config, logger: Logger = createLogge
     })();
     return closed;
   };
-  return { app, reconciler, start, dataPlane, registry, loader, source, metrics, logger, close };
+  return { app, grpc, reconciler, start, dataPlane, registry, loader, source, metrics, logger, close };
 }

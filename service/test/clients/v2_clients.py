@@ -1,8 +1,12 @@
 """Drives a running infergate server with the V2 clients people use today, unmodified:
 tritonclient (HTTP) and the kserve Python client (InferenceRESTClient, protocol v2), each in JSON
-mode and in binary mode (the binary tensor data extension: tritonclient's default).
+mode and in binary mode (the binary tensor data extension: tritonclient's default); and over gRPC,
+tritonclient.grpc (raw contents, its default) and kserve's InferenceGRPCClient (typed contents).
 
-Usage: python v2_clients.py <base-url> <validation.jsonl>
+Usage: python v2_clients.py <base-url> <validation.jsonl> <grpc host:port>
+       python v2_clients.py --triton-grpc <grpc host:port> <validation.jsonl>
+tritonclient.grpc runs in a process of its own: it and kserve both register the protocol's
+package (`inference`) in protobuf's default descriptor pool, which refuses the second.
 Prints one JSON object with what each client saw; exits non-zero on any client error.
 """
 
@@ -51,6 +55,7 @@ def with_triton(url, x):
         "version": response.get("model_version"),
         "labels": result.as_numpy("label").tolist(),
         "prob_shape": list(result.as_numpy("probabilities").shape),
+        "probabilities": result.as_numpy("probabilities"),
         "binary": {
             "id": binary.get_response().get("id"),
             "outputs": [o["parameters"] for o in binary.get_response()["outputs"]],
@@ -101,10 +106,62 @@ async def with_kserve(url, x):
         await client.close()
 
 
+def with_triton_grpc(target, x):
+    import tritonclient.grpc as grpcclient
+
+    client = grpcclient.InferenceServerClient(target)
+    inp = grpcclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    outputs = [grpcclient.InferRequestedOutput("label"), grpcclient.InferRequestedOutput("probabilities")]
+    result = client.infer("digits", [inp], outputs=outputs, request_id="triton-grpc-1")
+    response = result.get_response()
+    return {
+        "live": client.is_server_live(),
+        "ready": client.is_server_ready(),
+        "model_ready": client.is_model_ready("digits"),
+        "server": client.get_server_metadata().name,
+        "model_inputs": client.get_model_metadata("digits", as_json=True)["inputs"],
+        "id": response.id,
+        "version": response.model_version,
+        "labels": result.as_numpy("label").tolist(),
+        "probabilities": result.as_numpy("probabilities").tolist(),
+    }
+
+
+async def with_kserve_grpc(target, x):
+    from kserve import InferenceGRPCClient, InferInput, InferRequest
+
+    client = InferenceGRPCClient(target)
+    try:
+        inp = InferInput(name="input", shape=list(x.shape), datatype="FP32")
+        inp.set_data_from_numpy(x, binary_data=False)  # typed contents, the other way to send tensors
+        response = await client.infer(InferRequest(model_name="digits", infer_inputs=[inp], request_id="kserve-grpc-1"))
+        by_name = {o.name: o for o in response.outputs}
+        return {
+            "live": await client.is_server_live(),
+            "ready": await client.is_server_ready(),
+            "model_ready": await client.is_model_ready("digits"),
+            "id": response.id,
+            "labels": by_name["label"].as_numpy().tolist(),
+            "probabilities": by_name["probabilities"].as_numpy(),
+        }
+    finally:
+        await client.close()
+
+
 def main():
-    url, data = sys.argv[1], sys.argv[2]
+    if sys.argv[1] == "--triton-grpc":
+        x, _ = rows(sys.argv[3], 8)
+        print(json.dumps(with_triton_grpc(sys.argv[2], x)))
+        return
+    url, data, grpc_target = sys.argv[1], sys.argv[2], sys.argv[3]
     x, truth = rows(data, 8)
     out = {"truth": truth, "triton": with_triton(url, x), "kserve": asyncio.run(with_kserve(url, x))}
+    out["triton"]["probabilities"] = out["triton"]["probabilities"].tolist()
+    kserve_grpc = asyncio.run(with_kserve_grpc(grpc_target, x))
+    # The HTTP JSON answer is the reference: gRPC must give exactly the same probabilities.
+    kserve_grpc["probabilities_equal"] = kserve_grpc.pop("probabilities").tolist() == out["triton"]["probabilities"]
+    out["kserve_grpc"] = kserve_grpc
     print(json.dumps(out))
 
 

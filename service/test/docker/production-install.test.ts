@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grpcServerReady } from "../support/grpc.js";
 
 const execFileP = promisify(execFile);
 
@@ -202,6 +203,7 @@ describe("Dockerfile lint", () => {
         expect.stringMatching(/^prod-deps: \/app\/node_modules /),
         expect.stringMatching(/^build: \S*dist\/service\/src /),
         "context: models/repository ./models/repository",
+        "context: service/proto ./service/proto",
         "context: package.json ./",
       ]),
     );
@@ -396,6 +398,7 @@ describe("production install (what the image does, without Docker)", () => {
     const cmd = JSON.parse(of(finalStage, "CMD").at(-1)?.args as string) as string[];
     expect(cmd[0]).toBe("node");
     const port = await freePort();
+    const grpcPort = await freePort();
     // A container's environment: the image's ENV, nothing from this dev shell (no NODE_OPTIONS,
     // no tsx loader), except listening on loopback and a private model cache.
     server = spawn(process.execPath, cmd.slice(1), {
@@ -406,6 +409,7 @@ describe("production install (what the image does, without Docker)", () => {
         ...env,
         HOST: "127.0.0.1",
         PORT: String(port),
+        INFERGATE_GRPC_PORT: String(grpcPort),
         INFERGATE_MODEL_CACHE_DIR: join(work, "cache"),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -454,6 +458,14 @@ describe("production install (what the image does, without Docker)", () => {
     const probs = body.outputs.find((o) => o.name === "probabilities");
     expect(label).toMatchObject({ shape: [1], data: [row.label] });
     expect(probs?.shape).toEqual([1, 10]);
+    // gRPC from the image layout: the proto is found under <app>/service/proto.
+    expect(logs).toContain(`"port":${grpcPort},"msg":"gRPC server listening"`);
+    expect(
+      await grpcServerReady(
+        `127.0.0.1:${grpcPort}`,
+        join(app, "service", "proto", "open_inference_grpc.proto"),
+      ),
+    ).toBe(true);
 
     const exited = new Promise<number | null>((res) => server?.once("exit", (code) => res(code)));
     server.kill("SIGTERM");

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/net.js";
 import { BUNDLED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 
@@ -17,6 +18,7 @@ type Seen = {
     version: string;
     labels: number[];
     prob_shape: number[];
+    probabilities: number[][];
     binary: BinarySeen & { outputs: { binary_data_size?: number }[] };
   };
   kserve: {
@@ -28,15 +30,38 @@ type Seen = {
     prob_shape: number[];
     binary: BinarySeen & { content_type: string; json_length: number };
   };
+  kserve_grpc: {
+    live: boolean;
+    ready: boolean;
+    model_ready: boolean;
+    id: string;
+    labels: number[];
+    probabilities_equal: boolean;
+  };
+};
+
+/** What tritonclient.grpc saw (a process of its own: see v2_clients.py). */
+type TritonGrpcSeen = {
+  live: boolean;
+  ready: boolean;
+  model_ready: boolean;
+  server: string;
+  model_inputs: unknown[];
+  id: string;
+  version: string;
+  labels: number[];
+  probabilities: number[][];
 };
 
 /**
  * tritonclient and the kserve Python client, pinned in a venv, against the real server: JSON
- * mode, and binary mode (tritonclient's defaults) whose answers must equal the JSON ones.
+ * mode, binary mode (tritonclient's defaults) and gRPC, whose answers must equal the JSON ones.
  */
 describe("existing V2 clients work unmodified", () => {
   let server: ServerProcess | undefined;
   let python = "";
+  let grpcTarget = "";
+  let seen: Seen;
   beforeAll(async () => {
     const venv = execFileSync(
       "bash",
@@ -47,23 +72,24 @@ describe("existing V2 clients work unmodified", () => {
       },
     ).trim();
     python = `${venv}/bin/python`;
-    server = await startServerProcess();
+    grpcTarget = `127.0.0.1:${await freePort()}`;
+    server = await startServerProcess({ INFERGATE_GRPC_PORT: grpcTarget.split(":")[1] as string });
   }, 600_000);
   afterAll(async () => {
     await server?.stop();
   });
 
-  it("health, metadata and inference through tritonclient.http and kserve.InferenceRESTClient", () => {
-    const out = execFileSync(
-      python,
-      [
-        "service/test/clients/v2_clients.py",
-        server?.url ?? "",
-        `${BUNDLED_REPOSITORY}/digits/validation.jsonl`,
-      ],
-      { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 },
+  const run = (args: string[]) =>
+    JSON.parse(
+      execFileSync(python, ["service/test/clients/v2_clients.py", ...args], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+      }),
     );
-    const seen = JSON.parse(out) as Seen;
+
+  it("health, metadata and inference through tritonclient.http and kserve.InferenceRESTClient", () => {
+    seen = run([server?.url ?? "", `${BUNDLED_REPOSITORY}/digits/validation.jsonl`, grpcTarget]) as Seen;
     expect(seen.triton).toMatchObject({
       live: true,
       ready: true,
@@ -97,5 +123,31 @@ describe("existing V2 clients work unmodified", () => {
     expect(seen.kserve.binary.json_length).toBeGreaterThan(0);
     const correct = seen.triton.labels.filter((l, i) => l === seen.truth[i]).length;
     expect(correct).toBeGreaterThanOrEqual(7);
+  });
+  it("the same over gRPC: tritonclient.grpc (raw contents) and kserve.InferenceGRPCClient (typed contents)", () => {
+    const triton = run([
+      "--triton-grpc",
+      grpcTarget,
+      `${BUNDLED_REPOSITORY}/digits/validation.jsonl`,
+    ]) as TritonGrpcSeen;
+    expect(triton).toMatchObject({
+      live: true,
+      ready: true,
+      model_ready: true,
+      server: "infergate",
+      id: "triton-grpc-1",
+      version: "2",
+      labels: seen.triton.labels,
+    });
+    expect(triton.model_inputs).toEqual([{ name: "input", datatype: "FP32", shape: ["-1", "64"] }]);
+    expect(triton.probabilities).toEqual(seen.triton.probabilities);
+    expect(seen.kserve_grpc).toEqual({
+      live: true,
+      ready: true,
+      model_ready: true,
+      id: "kserve-grpc-1",
+      labels: seen.triton.labels,
+      probabilities_equal: true,
+    });
   });
 });

@@ -1,0 +1,180 @@
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenGrpc } from "../../src/grpc/server.js";
+import { tensorBytes } from "../../src/protocol/binary-tensor.js";
+import { inferBody, validationRows } from "../support/data.js";
+import { grpcClient } from "../support/grpc.js";
+import { startService } from "../support/service.js";
+
+type Svc = Awaited<ReturnType<typeof startService>>;
+const rows = validationRows().slice(0, 8);
+const features = rows.flatMap((r) => r.features);
+
+const fp32Input = { name: "input", datatype: "FP32", shape: [rows.length, 64] };
+const labelsOf = (response: Record<string, unknown>) => {
+  const outputs = response.outputs as { name: string }[];
+  const raw = (response.raw_output_contents as Buffer[])[
+    outputs.findIndex((o) => o.name === "label")
+  ] as Buffer;
+  return Array.from({ length: raw.length / 8 }, (_, i) => Number(raw.readBigInt64LE(8 * i)));
+};
+
+describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
+  let svc: Svc;
+  let rpc: ReturnType<typeof grpcClient>;
+  let jsonLabels: number[];
+  beforeAll(async () => {
+    svc = await startService({
+      INFERGATE_GRPC_PORT: "0",
+      INFERGATE_VERSION_POLICY: "all",
+      INFERGATE_BODY_LIMIT_BYTES: "65536",
+      INFERGATE_TRACKS: '{"digits":{"stable":2,"candidate":1,"mode":"canary","weight":0.5}}',
+    });
+    const port = await listenGrpc(svc.grpc as grpc.Server, "127.0.0.1", 0);
+    rpc = grpcClient(`127.0.0.1:${port}`);
+    const answer = await svc.app.inject({
+      method: "POST",
+      url: "/v2/models/digits/versions/2/infer",
+      payload: inferBody(rows),
+    });
+    jsonLabels = answer.json().outputs.find((o: { name: string }) => o.name === "label").data;
+  });
+  afterAll(async () => {
+    rpc?.close();
+    await svc?.close();
+  });
+
+  it("answers health and metadata like the REST API", async () => {
+    expect(await rpc.call("ServerLive")({})).toEqual({ live: true });
+    expect(await rpc.call("ServerReady")({})).toEqual({ ready: true });
+    expect(await rpc.call("ModelReady")({ name: "digits", version: "1" })).toEqual({ ready: true });
+    const server = await rpc.call("ServerMetadata")({});
+    expect(server).toMatchObject({
+      name: "infergate",
+      extensions: expect.arrayContaining(["binary_tensor_data"]),
+    });
+    const model = await rpc.call("ModelMetadata")({ name: "digits", version: "" });
+    expect(model).toMatchObject({ name: "digits", versions: ["2", "1"], platform: "onnxruntime_onnx" });
+    expect(model.inputs).toEqual([{ name: "input", datatype: "FP32", shape: ["-1", "64"] }]);
+  });
+
+  it("infers from typed contents and from raw contents, with the answers of the REST API", async () => {
+    const typed = await rpc.call("ModelInfer")({
+      model_name: "digits",
+      model_version: "2",
+      id: "g-1",
+      inputs: [{ ...fp32Input, contents: { fp32_contents: features } }],
+    });
+    expect(typed).toMatchObject({ model_name: "digits", model_version: "2", id: "g-1" });
+    expect(labelsOf(typed)).toEqual(jsonLabels);
+    const raw = await rpc.call("ModelInfer")({
+      model_name: "digits",
+      model_version: "2",
+      inputs: [fp32Input],
+      outputs: [{ name: "label" }],
+      raw_input_contents: [Buffer.from(tensorBytes("FP32", new Float32Array(features)))],
+    });
+    expect((raw.outputs as { name: string }[]).map((o) => o.name)).toEqual(["label"]);
+    expect(labelsOf(raw)).toEqual(jsonLabels);
+  });
+
+  it("routes by the routing-key metadata like the REST header: sticky per key, both tracks used", async () => {
+    const versionFor = async (key: string) => {
+      const metadata = new grpc.Metadata();
+      metadata.set("x-routing-key", key);
+      const response = await rpc.call("ModelInfer")(
+        {
+          model_name: "digits",
+          inputs: [{ ...fp32Input, shape: [1, 64], contents: { fp32_contents: features.slice(0, 64) } }],
+        },
+        metadata,
+      );
+      return response.model_version;
+    };
+    const keys = Array.from({ length: 24 }, (_, i) => `user-${i}`);
+    const first = await Promise.all(keys.map(versionFor));
+    expect(await Promise.all(keys.map(versionFor))).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(["1", "2"]));
+  });
+
+  it.each([
+    [
+      "an unknown model",
+      { model_name: "nope", inputs: [] },
+      grpc.status.NOT_FOUND,
+      'model "nope" is not served here',
+    ],
+    [
+      "an unknown version",
+      { model_name: "digits", model_version: "9", inputs: [] },
+      grpc.status.NOT_FOUND,
+      /no version 9/,
+    ],
+    [
+      "a malformed version",
+      { model_name: "digits", model_version: "x", inputs: [] },
+      grpc.status.INVALID_ARGUMENT,
+      /"x" is not a model version/,
+    ],
+    ["no model name", { inputs: [] }, grpc.status.INVALID_ARGUMENT, "model_name: required"],
+    [
+      "an input the model lacks",
+      { model_name: "digits", inputs: [{ ...fp32Input, name: "x", contents: { fp32_contents: features } }] },
+      grpc.status.INVALID_ARGUMENT,
+      /has no input named "x"/,
+    ],
+    [
+      "a message over the body limit",
+      { model_name: "digits", inputs: [fp32Input], raw_input_contents: [Buffer.alloc(70_000)] },
+      grpc.status.RESOURCE_EXHAUSTED,
+      /larger than max/,
+    ],
+  ])(
+    "ends a call with %s with the matching status and a clear message",
+    async (_what, request, code, details) => {
+      const failure = rpc.call("ModelInfer")(request);
+      await expect(failure).rejects.toMatchObject({ code });
+      await expect(failure).rejects.toMatchObject({ details: expect.stringMatching(details) });
+    },
+  );
+});
+
+describe("gRPC server shutdown", () => {
+  it("answers every call in flight when the service closes, then takes no more", async () => {
+    const svc = await startService({ INFERGATE_GRPC_PORT: "0" });
+    const port = await listenGrpc(svc.grpc as grpc.Server, "127.0.0.1", 0);
+    const rpc = grpcClient(`127.0.0.1:${port}`);
+    // Hold every run until released, so calls are provably in flight inside the server.
+    const served = svc.registry.resolve("digits", undefined);
+    const run = served.run;
+    const held: (() => void)[] = [];
+    Object.defineProperty(served, "run", {
+      value: async (...args: Parameters<typeof run>) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return run(...args);
+      },
+    });
+    try {
+      const request = {
+        model_name: "digits",
+        inputs: [{ ...fp32Input, contents: { fp32_contents: features } }],
+      };
+      const inFlight = Array.from({ length: 5 }, () => rpc.call("ModelInfer")(request));
+      while (held.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      let closed = false;
+      const closing = svc.close().then(() => {
+        closed = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(closed, "close() waits for the calls in flight").toBe(false);
+      for (const release of held) release();
+      const answers = await Promise.allSettled(inFlight);
+      await closing;
+      expect(answers.map((a) => a.status)).toEqual(Array(5).fill("fulfilled"));
+      await expect(rpc.call("ServerLive")({})).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    } finally {
+      rpc.close();
+      await svc.close();
+    }
+  });
+});
