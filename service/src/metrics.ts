@@ -35,6 +35,12 @@ export class Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly grpcRequests = new Counter({
+    name: "infergate_grpc_requests_total",
+    help: "Calls to the gRPC API by method and status code (HTTP requests: http_request_duration_seconds).",
+    labelNames: ["method", "code"] as const,
+    registers: [this.registry],
+  });
   readonly inflight = new Gauge({
     name: "infergate_inflight_requests",
     help: "Inference requests being processed now.",

@@ -43,7 +43,8 @@ export async function createService(config: Config, logger: Logger = createLogge
   const dataPlane = new DataPlane(registry, new ShadowRunner(config.shadowQueueSize, metrics));
   const reconciler = new Reconciler({ source, registry, loader, metrics, logger, config });
   const app = await buildApp({ config, logger, metrics, dataPlane, reconciler, source });
-  const grpc = config.grpcPort === undefined ? undefined : createGrpcServer({ dataPlane, logger, config });
+  const grpc =
+    config.grpcPort === undefined ? undefined : createGrpcServer({ dataPlane, logger, metrics, config });
   const start = async () => {
     await reconciler.reconcile("startup");
     dataPlane.markStarted();

@@ -1,9 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import type { Logger } from "pino";
+import { type BoundCounter, bindCounter } from "../bound-metrics.js";
 import { type Config, findInRoot } from "../config.js";
 import { type DataPlane, MAX_TIMEOUT_MS } from "../core/data-plane.js";
 import { Errors } from "../errors.js";
+import type { Metrics } from "../metrics.js";
 import {
   decodeGrpcInferRequest,
   encodeGrpcInferResponse,
@@ -26,6 +28,7 @@ const LOADER_OPTIONS = {
 type Deps = Readonly<{
   dataPlane: DataPlane;
   logger: Logger;
+  metrics: Metrics;
   config: Pick<Config, "bodyLimitBytes" | "routingKeyHeader">;
 }>;
 
@@ -44,23 +47,43 @@ function deadlineTimeout(call: grpc.ServerUnaryCall<unknown, unknown>): number |
  * decode, delegate and encode, as the REST routes do. Message size is bounded by the same limit
  * as HTTP bodies.
  */
-export function createGrpcServer({ dataPlane, logger, config }: Deps): grpc.Server {
+export function createGrpcServer({ dataPlane, logger, metrics, config }: Deps): grpc.Server {
   const definition = loadSync(PROTO_FILE, LOADER_OPTIONS);
   const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
   const service = (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
   const log = logger.child({ transport: "grpc" });
+  const logSuccesses = log.isLevelEnabled("debug");
   const routingKeyHeader = config.routingKeyHeader;
 
-  /** Runs a handler; a failure ends the call with its status and one log line, like HTTP's. */
-  const unary =
-    <Req, Res>(method: string, handler: (call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>) =>
-    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+  /**
+   * Runs a handler; a failure ends the call with its status and one log line, like HTTP's. Every
+   * call is counted by method and status (series bound on first use: no per-call label lookup).
+   */
+  const unary = <Req, Res>(
+    method: string,
+    handler: (call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
+  ) => {
+    const counted: (BoundCounter | undefined)[] = [];
+    const count = (code: grpc.status) => {
+      let counter = counted[code];
+      if (!counter) {
+        counter = bindCounter(metrics.grpcRequests, { method, code: grpc.status[code] });
+        counted[code] = counter;
+      }
+      counter.inc();
+    };
+    return (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
       Promise.resolve()
         .then(() => handler(call))
         .then(
-          (response) => callback(null, response),
+          (response) => {
+            count(grpc.status.OK);
+            if (logSuccesses) log.debug({ method, code: "OK" }, "call completed");
+            callback(null, response);
+          },
           (err: unknown) => {
             const failure = grpcFailure(err);
+            count(failure.code);
             const line = { method, code: grpc.status[failure.code], details: failure.details };
             if (failure.httpStatus >= 500 && failure.httpStatus !== 503)
               log.error({ ...line, err }, "call failed");
@@ -69,6 +92,7 @@ export function createGrpcServer({ dataPlane, logger, config }: Deps): grpc.Serv
           },
         );
     };
+  };
 
   const version = (v: string) => (v === "" ? undefined : v);
   const server = new grpc.Server({

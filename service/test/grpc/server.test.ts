@@ -137,6 +137,16 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
       await expect(failure).rejects.toMatchObject({ details: expect.stringMatching(details) });
     },
   );
+
+  it("counts calls by method and status in /metrics", async () => {
+    const text = (await svc.app.inject("/metrics")).body;
+    const count = (labels: string) =>
+      Number(text.match(new RegExp(`^infergate_grpc_requests_total\\{${labels}\\} (\\d+)$`, "m"))?.[1]);
+    expect(count('method="ServerLive",code="OK"')).toBe(1);
+    expect(count('method="ModelInfer",code="NOT_FOUND"')).toBe(2);
+    expect(count('method="ModelInfer",code="INVALID_ARGUMENT"')).toBe(3);
+    expect(count('method="ModelInfer",code="OK"')).toBeGreaterThanOrEqual(2 + 2 * 24);
+  });
 });
 
 describe("gRPC server shutdown", () => {
