@@ -1,7 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROTO_FILE } from "../../src/grpc/server.js";
-import { REPO_ROOT } from "../support/paths.js";
+import { runClientScript, v2ClientsPython } from "../support/v2-clients.js";
 
 type Comparison = { compared: number; mismatches: string[]; ours_only: string[]; theirs_only: string[] };
 
@@ -12,24 +11,10 @@ type Comparison = { compared: number; mismatches: string[]; ours_only: string[];
 describe("gRPC proto matches the V2 clients' definitions", () => {
   let python = "";
   beforeAll(() => {
-    const venv = execFileSync(
-      "bash",
-      ["scripts/venv.sh", "v2-clients", "service/test/clients/requirements.txt"],
-      {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-      },
-    ).trim();
-    python = `${venv}/bin/python`;
+    python = v2ClientsPython();
   }, 600_000);
-  const compare = (client: string): Comparison =>
-    JSON.parse(
-      execFileSync(python, ["service/test/clients/proto_fields.py", PROTO_FILE, client], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-      }),
-    );
+  const compare = (client: string) =>
+    runClientScript(python, "proto_fields.py", [PROTO_FILE, client]) as Comparison;
 
   it("tritonclient: every field and method the same", () => {
     const c = compare("tritonclient");

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/net.js";
-import { BUNDLED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
+import { BUNDLED_REPOSITORY } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { runClientScript, v2ClientsPython } from "../support/v2-clients.js";
 
 /** What a client saw in binary mode (binary tensor data extension), next to its JSON-mode answer. */
 type BinarySeen = { id: string; labels: number[]; probabilities_equal: boolean };
@@ -63,15 +63,7 @@ describe("existing V2 clients work unmodified", () => {
   let grpcTarget = "";
   let seen: Seen;
   beforeAll(async () => {
-    const venv = execFileSync(
-      "bash",
-      ["scripts/venv.sh", "v2-clients", "service/test/clients/requirements.txt"],
-      {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-      },
-    ).trim();
-    python = `${venv}/bin/python`;
+    python = v2ClientsPython();
     grpcTarget = `127.0.0.1:${await freePort()}`;
     server = await startServerProcess({ INFERGATE_GRPC_PORT: grpcTarget.split(":")[1] as string });
   }, 600_000);
@@ -79,14 +71,7 @@ describe("existing V2 clients work unmodified", () => {
     await server?.stop();
   });
 
-  const run = (args: string[]) =>
-    JSON.parse(
-      execFileSync(python, ["service/test/clients/v2_clients.py", ...args], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-      }),
-    );
+  const run = (args: string[]) => runClientScript(python, "v2_clients.py", args);
 
   it("health, metadata and inference through tritonclient.http and kserve.InferenceRESTClient", () => {
     seen = run([server?.url ?? "", `${BUNDLED_REPOSITORY}/digits/validation.jsonl`, grpcTarget]) as Seen;
