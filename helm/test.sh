@@ -41,6 +41,10 @@ expect_fail "grace period not above the drain deadline is rejected" "termination
   tpl --set config.drainTimeoutMs=30000
 expect_fail "ALB canary routing without an Ingress is rejected" "needs ingress.enabled" \
   tpl --set rollout.enabled=true --set rollout.trafficRouting.alb.enabled=true
+expect_fail "gRPC port equal to the HTTP containerPort is rejected" "grpc.port \(8080\) must differ from containerPort" \
+  tpl --set grpc.port=8080
+expect_fail "gRPC values typo (grpc.prot) is rejected by values.schema.json" "additional properties 'prot' not allowed" \
+  "$HELM" lint --strict "$CHART" --kube-version "$K8S_VERSION" --set grpc.prot=8081
 
 # ---------------------------------------------------------------- render + strict kubeconform
 for env in "${ENVS[@]}"; do
@@ -62,6 +66,9 @@ tpl "${ARGS[@]}" --set gpu.enabled=true --set autoscaling.customMetric.enabled=t
 expect_ok "kubeconform -strict: every optional feature on ($(grep -c '^kind:' "$all") objects)" kc_valid "$all"
 tpl >"$TEST_DIR/defaults.yaml"
 expect_ok "kubeconform -strict: default values" kc_valid "$TEST_DIR/defaults.yaml"
+env_args prod
+tpl "${ARGS[@]}" --set grpc.enabled=false >"$TEST_DIR/prod-no-grpc.yaml"
+expect_ok "kubeconform -strict: prod with gRPC off" kc_valid "$TEST_DIR/prod-no-grpc.yaml"
 
 # ---------------------------------------------------------------- the validation is strict
 expect_fail "strict core schema rejects a misspelt Deployment field (fixture)" "additional properties 'readOnlyRootFilesytem' not allowed" \

@@ -45,6 +45,44 @@ const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, 
 const rulesFile = parse(readFileSync(`${CHART}/files/prometheus-rules.yaml`, "utf8"));
 const analysisFile = parse(readFileSync(`${CHART}/files/canary-analysis.yaml`, "utf8"));
 const dashboardFile = JSON.parse(readFileSync(`${CHART}/files/dashboard.json`, "utf8"));
+const chartDefaults = parse(readFileSync(`${CHART}/values.yaml`, "utf8"));
+
+// gRPC (Open Inference Protocol, h2c): env INFERGATE_GRPC_PORT, container port `grpc`, a `grpc`
+// port on every Service that has the `http` one, and NetworkPolicy ingress to it from exactly the
+// client peers allowed to `http` (Prometheus only scrapes http). `port` undefined: gRPC is off.
+const ruleHas = (rule, name) => (rule.ports ?? []).some((p) => p.port === name && p.protocol === "TCP");
+const isPrometheusPeer = (f) => f.namespaceSelector && f.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "prometheus";
+function assertGrpc(t, r, port) {
+  const w = r.one("Deployment") ?? r.one("Rollout");
+  const c = w.spec.template.spec.containers.find((x) => x.name === "server");
+  const cm = r.one("ConfigMap", "infergate-config");
+  const services = r.find("Service").filter((s) => s.spec.ports.some((p) => p.name === "http"));
+  const np = r.one("NetworkPolicy");
+  if (port !== undefined) {
+    check(t(`ConfigMap sets INFERGATE_GRPC_PORT=${port}`), cm.data.INFERGATE_GRPC_PORT === String(port), cm.data.INFERGATE_GRPC_PORT);
+    const cp = c.ports.filter((p) => p.name === "grpc");
+    check(t(`container port grpc = ${port}/TCP`), cp.length === 1 && cp[0].containerPort === port && cp[0].protocol === "TCP", c.ports);
+    check(t(`every Service with port http (${services.map((s) => s.metadata.name).join(", ")}) has port grpc ${port} -> targetPort grpc, appProtocol kubernetes.io/h2c`),
+      services.length > 0 && services.every((s) => s.spec.ports.some((p) => p.name === "grpc" && p.port === port && p.targetPort === "grpc" && p.protocol === "TCP" && p.appProtocol === "kubernetes.io/h2c")),
+      services.map((s) => ({ name: s.metadata.name, ports: s.spec.ports })));
+    if (np) {
+      const peers = (name, keep) => np.spec.ingress.filter((i) => ruleHas(i, name)).flatMap((i) => i.from).filter(keep);
+      const httpClients = peers("http", (f) => !isPrometheusPeer(f));
+      check(t("NetworkPolicy admits to port grpc exactly the clients admitted to port http (not Prometheus)"),
+        httpClients.length > 0 && eq(peers("grpc", () => true), httpClients), { http: httpClients, grpc: peers("grpc", () => true) });
+    }
+  } else {
+    check(t("no INFERGATE_GRPC_PORT in the ConfigMap or the container env"), !("INFERGATE_GRPC_PORT" in cm.data) && !c.env.some((e) => e.name === "INFERGATE_GRPC_PORT"), cm.data);
+    check(t("no container port grpc"), !c.ports.some((p) => p.name === "grpc"), c.ports);
+    check(t("no Service port grpc"), r.find("Service").every((s) => !s.spec.ports.some((p) => p.name === "grpc" || p.targetPort === "grpc")), r.find("Service").map((s) => s.spec.ports));
+    if (np) check(t("no NetworkPolicy ingress to port grpc"), !np.spec.ingress.some((i) => ruleHas(i, "grpc")), np.spec.ingress);
+  }
+  const ing = r.one("Ingress");
+  if (ing) {
+    const backends = ing.spec.rules.flatMap((x) => x.http.paths.map((p) => p.backend.service.port));
+    check(t("ALB Ingress does not route to the grpc port"), backends.every((b) => b.name !== "grpc" && (port === undefined || b.number !== port)), backends);
+  }
+}
 
 function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
   const values = valuesFile ? parse(readFileSync(valuesFile, "utf8")) : {};
@@ -52,6 +90,7 @@ function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
   const r = render(args);
   const t = (name) => `${label} rollout=${rolloutOn ? "on" : "off"}: ${name}`;
   const hpaOn = values.autoscaling?.enabled === true;
+  const grpc = { ...chartDefaults.grpc, ...values.grpc };
 
   const deployments = r.find("Deployment");
   const rollouts = r.find("Rollout");
@@ -91,6 +130,8 @@ function assertScenario(label, valuesFile, rolloutOn, platformArgs = []) {
   check(t("readiness probe on /v2/health/ready"), httpProbe(c.readinessProbe, "/v2/health/ready"), c.readinessProbe);
   check(t("startup probe on /v2/health/ready allows >= 2 minutes for model download"), httpProbe(c.startupProbe, "/v2/health/ready") && c.startupProbe.failureThreshold * c.startupProbe.periodSeconds >= 120, c.startupProbe);
   check(t("container port named http matches PORT"), c.ports.some((p) => p.name === "http" && String(p.containerPort) === cm.data.PORT) && cm.data.HOST === "0.0.0.0");
+
+  assertGrpc(t, r, grpc.enabled ? grpc.port : undefined);
 
   // drain vs grace
   const drain = Number(cm.data.INFERGATE_DRAIN_TIMEOUT_MS);
@@ -245,6 +286,20 @@ for (const [label, file, extra] of scenarios) {
     error = e.message;
   }
   check("TLS without certificateArn or host name is refused", error.includes("ingress.alb.tls needs ingress.hostname"), error || "rendered");
+}
+// gRPC: off renders none of it (with every Service and the NetworkPolicy's client rules present),
+// another port is wired through everywhere, and switching or moving it rolls the pods.
+{
+  const clients = ["--set", "ingress.enabled=true", "--set", "networkPolicy.ingress.cidrs={10.0.0.0/16}", "--set", "networkPolicy.ingress.namespaces={apps}"];
+  for (const rolloutOn of [false, true]) {
+    const base = [...clients, "--set", `rollout.enabled=${rolloutOn}`];
+    const t = (x) => (name) => `grpc ${x} rollout=${rolloutOn ? "on" : "off"}: ${name}`;
+    assertGrpc(t("disabled"), render([...base, "--set", "grpc.enabled=false"]), undefined);
+    assertGrpc(t("port 9000"), render([...base, "--set", "grpc.port=9000"]), 9000);
+  }
+  const sum = (args) => render(args).one("Deployment").spec.template.metadata.annotations["checksum/config"];
+  const on = sum([]);
+  check("grpc: enabling/disabling it or changing its port changes the pod template checksum", on !== sum(["--set", "grpc.enabled=false"]) && on !== sum(["--set", "grpc.port=9000"]));
 }
 // config change rolls the pods: the checksum follows the ConfigMap
 {

@@ -114,6 +114,9 @@ Render-time checks that values.schema.json cannot express.
 {{- if and .Values.rollout.enabled .Values.rollout.trafficRouting.alb.enabled (ne .Values.ingress.alb.targetType "ip") -}}
 {{- fail "rollout.trafficRouting.alb.enabled needs ingress.alb.targetType=ip" -}}
 {{- end -}}
+{{- if and .Values.grpc.enabled (eq (int .Values.grpc.port) (int .Values.containerPort)) -}}
+{{- fail (printf "grpc.port (%d) must differ from containerPort: HTTP and gRPC listen on the same host" (int .Values.grpc.port)) -}}
+{{- end -}}
 {{- if and .Values.rollout.enabled .Values.rollout.analysis.enabled (ge (int .Values.rollout.analysis.startingStep) (len .Values.rollout.steps)) -}}
 {{- fail "rollout.analysis.startingStep must point at one of rollout.steps" -}}
 {{- end -}}
@@ -196,6 +199,11 @@ spec:
         - name: http
           containerPort: {{ .Values.containerPort }}
           protocol: TCP
+        {{- if .Values.grpc.enabled }}
+        - name: grpc
+          containerPort: {{ .Values.grpc.port }}
+          protocol: TCP
+        {{- end }}
       envFrom:
         - configMapRef:
             name: {{ include "infergate.configMapName" . }}
