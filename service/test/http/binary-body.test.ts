@@ -1,28 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inferBody, type Row, validationRows } from "../support/data.js";
+import { binaryRequest, inferBody, validationRows } from "../support/data.js";
 import { startService } from "../support/service.js";
 
 type Svc = Awaited<ReturnType<typeof startService>>;
 const rows = validationRows().slice(0, 8);
-
-/** A request of the binary tensor data extension: JSON header, then the rows as FP32 bytes. */
-function binaryRequest(sample: readonly Row[], extra: Record<string, unknown> = {}) {
-  const data = Buffer.from(new Float32Array(sample.flatMap((r) => r.features)).buffer);
-  const header = Buffer.from(
-    JSON.stringify({
-      ...extra,
-      inputs: [
-        {
-          name: "input",
-          shape: [sample.length, 64],
-          datatype: "FP32",
-          parameters: { binary_data_size: data.length },
-        },
-      ],
-    }),
-  );
-  return { payload: Buffer.concat([header, data]), headerLength: header.length };
-}
 
 describe("HTTP: binary tensor data extension (inject)", () => {
   let svc: Svc;

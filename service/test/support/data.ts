@@ -20,3 +20,22 @@ export function inferBody(rows: readonly Row[], extra: Record<string, unknown> =
     ],
   };
 }
+
+/** A request of the binary tensor data extension: JSON header, then the rows as FP32 bytes. */
+export function binaryRequest(sample: readonly Row[], extra: Record<string, unknown> = {}) {
+  const data = Buffer.from(new Float32Array(sample.flatMap((r) => r.features)).buffer);
+  const header = Buffer.from(
+    JSON.stringify({
+      ...extra,
+      inputs: [
+        {
+          name: "input",
+          shape: [sample.length, 64],
+          datatype: "FP32",
+          parameters: { binary_data_size: data.length },
+        },
+      ],
+    }),
+  );
+  return { payload: Buffer.concat([header, data]), headerLength: header.length };
+}
