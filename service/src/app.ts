@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import type { DataPlane } from "./core/data-plane.js";
 import type { Reconciler } from "./core/reconciler.js";
 import { installErrorHandler } from "./http/error-handler.js";
+import { installCompression } from "./http/plugins/compression.js";
 import { installContentTypes } from "./http/plugins/content-type.js";
 import { installMetrics } from "./http/plugins/metrics.js";
 import { installOpenApi } from "./http/plugins/openapi.js";
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandler(app, config.bodyLimitBytes);
   installContentTypes(app);
+  await installCompression(app);
   if (config.docs) await installOpenApi(app);
   await installMetrics(app, metrics);
   await app.register(healthRoutes, { dataPlane });

@@ -31,6 +31,12 @@ export const Errors = {
   // 400: the request is malformed or does not fit the model
   invalidJson: define("INVALID_JSON", 400, (detail: string) => `request body is not valid JSON: ${detail}`),
   invalidRequest: define("INVALID_REQUEST", 400, (detail: string) => detail),
+  invalidCompressedBody: define(
+    "INVALID_COMPRESSED_BODY",
+    400,
+    (encoding: string, detail: string) =>
+      `request body is not valid ${encoding} data (Content-Encoding: ${encoding}): ${detail}`,
+  ),
   unknownInput: define(
     "UNKNOWN_INPUT",
     400,
@@ -100,6 +106,12 @@ export const Errors = {
     "UNSUPPORTED_MEDIA_TYPE",
     415,
     (type: string) => `content type "${type}" is not supported; send application/json`,
+  ),
+  unsupportedContentEncoding: define(
+    "UNSUPPORTED_CONTENT_ENCODING",
+    415,
+    (encoding: string, supported: string) =>
+      `content encoding "${encoding}" is not supported; send ${supported} or an uncompressed body`,
   ),
   // 503 / 504: the server cannot take this request now
   modelNotReady: define(

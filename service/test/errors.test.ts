@@ -15,6 +15,10 @@ const SAMPLES: { [K in Name]: { args: Parameters<Catalogue[K]>; message: string 
     message: "request body is not valid JSON: Unexpected token } in JSON at position 7",
   },
   invalidRequest: { args: ["instances: Too small"], message: "instances: Too small" },
+  invalidCompressedBody: {
+    args: ["gzip", "incorrect header check"],
+    message: "request body is not valid gzip data (Content-Encoding: gzip): incorrect header check",
+  },
   unknownInput: {
     args: ["digits", "pixels", ["input"]],
     message: 'model "digits" has no input named "pixels" (inputs: input)',
@@ -51,6 +55,10 @@ const SAMPLES: { [K in Name]: { args: Parameters<Catalogue[K]>; message: string 
     args: ["text/csv"],
     message: 'content type "text/csv" is not supported; send application/json',
   },
+  unsupportedContentEncoding: {
+    args: ["br", "gzip, deflate"],
+    message: 'content encoding "br" is not supported; send gzip, deflate or an uncompressed body',
+  },
   modelNotReady: { args: ["digits", 2], message: 'model "digits" version 2 is not ready' },
   queueFull: { args: ["digits", 2], message: 'model "digits" version 2 is at capacity; retry later' },
   shuttingDown: { args: [], message: "server is shutting down" },
@@ -66,6 +74,7 @@ const SAMPLES: { [K in Name]: { args: Parameters<Catalogue[K]>; message: string 
 const STATUS: Record<string, [code: string, status: number]> = {
   invalidJson: ["INVALID_JSON", 400],
   invalidRequest: ["INVALID_REQUEST", 400],
+  invalidCompressedBody: ["INVALID_COMPRESSED_BODY", 400],
   unknownInput: ["UNKNOWN_INPUT", 400],
   missingInput: ["MISSING_INPUT", 400],
   duplicateInput: ["DUPLICATE_INPUT", 400],
@@ -81,6 +90,7 @@ const STATUS: Record<string, [code: string, status: number]> = {
   versionNotFound: ["VERSION_NOT_FOUND", 404],
   bodyTooLarge: ["BODY_TOO_LARGE", 413],
   unsupportedMediaType: ["UNSUPPORTED_MEDIA_TYPE", 415],
+  unsupportedContentEncoding: ["UNSUPPORTED_CONTENT_ENCODING", 415],
   modelNotReady: ["MODEL_NOT_READY", 503],
   queueFull: ["QUEUE_FULL", 503],
   shuttingDown: ["SHUTTING_DOWN", 503],

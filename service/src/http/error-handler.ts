@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { Errors, InfergateError } from "../errors.js";
 
@@ -5,13 +6,16 @@ import { Errors, InfergateError } from "../errors.js";
  * Fastify's own failures (body parsing, limits) mapped into the service's catalogue. Anything
  * else that is not the catalogue's (a bug, a library's error) is a 500 unless it carries a 4xx.
  */
-function fromFastify(err: FastifyError, bodyLimit: number, contentType: string | undefined): InfergateError {
+function fromFastify(err: FastifyError, bodyLimit: number, headers: IncomingHttpHeaders): InfergateError {
   switch (err.code) {
+    case Errors.invalidCompressedBody.code:
+      // zlib's error, tagged by the compression plugin: its message is zlib's own detail.
+      return Errors.invalidCompressedBody(String(headers["content-encoding"]), err.message);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return Errors.bodyTooLarge(bodyLimit);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       // Fastify's message does not name the type (e.g. for an unparseable header): the request does.
-      return Errors.unsupportedMediaType(contentType ?? "");
+      return Errors.unsupportedMediaType(headers["content-type"] ?? "");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return Errors.invalidRequest("request body is empty; send a JSON object");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
@@ -37,7 +41,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
       err instanceof InfergateError
         ? err
         : typeof err === "object" && err !== null
-          ? fromFastify(err, bodyLimit, request.headers["content-type"])
+          ? fromFastify(err, bodyLimit, request.headers)
           : Errors.internal();
     if (mapped.statusCode >= 500) {
       request.log.error(

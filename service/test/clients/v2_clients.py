@@ -1,6 +1,7 @@
 """Drives a running infergate server with the V2 clients people use today, unmodified:
 tritonclient (HTTP) and the kserve Python client (InferenceRESTClient, protocol v2), each in JSON
-mode and in binary mode (the binary tensor data extension: tritonclient's default); and over gRPC,
+mode and in binary mode (the binary tensor data extension: tritonclient's default), tritonclient also
+with gzip/deflate compression both ways; and over gRPC,
 tritonclient.grpc (raw contents, its default) and kserve's InferenceGRPCClient (typed contents).
 
 Usage: python v2_clients.py <base-url> <validation.jsonl> <grpc host:port>
@@ -29,22 +30,52 @@ def with_triton(url, x):
 
     client = httpclient.InferenceServerClient(urlparse(url).netloc)
 
-    def infer(binary, request_id):
-        inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    # Records the Content-Encoding of each answer (private, but the version is pinned): it shows the
+    # server compressed what the client asked to be compressed.
+    answer_encodings = []
+    post = client._post
+
+    def recording_post(*args, **kwargs):
+        response = post(*args, **kwargs)
+        answer_encodings.append(response.get("Content-Encoding"))
+        return response
+
+    client._post = recording_post
+
+    def infer(binary, request_id, compression=None, data=x):
+        inp = httpclient.InferInput("input", list(data.shape), "FP32")
         if binary:
-            inp.set_data_from_numpy(x)  # the client's defaults: binary data both ways
+            inp.set_data_from_numpy(data)  # the client's defaults: binary data both ways
             outputs = [httpclient.InferRequestedOutput("label"), httpclient.InferRequestedOutput("probabilities")]
         else:
-            inp.set_data_from_numpy(x, binary_data=False)
+            inp.set_data_from_numpy(data, binary_data=False)
             outputs = [
                 httpclient.InferRequestedOutput("label", binary_data=False),
                 httpclient.InferRequestedOutput("probabilities", binary_data=False),
             ]
-        return client.infer("digits", [inp], outputs=outputs, request_id=request_id)
+        return client.infer(
+            "digits",
+            [inp],
+            outputs=outputs,
+            request_id=request_id,
+            request_compression_algorithm=compression,
+            response_compression_algorithm=compression,
+        )
 
     result = infer(False, "triton-1")
     response = result.get_response()
     binary = infer(True, "triton-2")
+    # Compressed both ways (request_/response_compression_algorithm), in each mode; 8 times the rows,
+    # as the server leaves answers under 1 KiB uncompressed.
+    compressed = {}
+    for binary_mode, algorithm in ((False, "gzip"), (True, "deflate")):
+        answer = infer(binary_mode, f"triton-{algorithm}", algorithm, np.tile(x, (8, 1)))
+        expected = np.tile(result.as_numpy("probabilities"), (8, 1))
+        compressed[algorithm] = {
+            "binary": binary_mode,
+            "answer_encoding": answer_encodings[-1],
+            "probabilities_equal": bool(np.array_equal(answer.as_numpy("probabilities"), expected)),
+        }
     return {
         "live": client.is_server_live(),
         "ready": client.is_server_ready(),
@@ -56,6 +87,7 @@ def with_triton(url, x):
         "labels": result.as_numpy("label").tolist(),
         "prob_shape": list(result.as_numpy("probabilities").shape),
         "probabilities": result.as_numpy("probabilities"),
+        "compressed": compressed,
         "binary": {
             "id": binary.get_response().get("id"),
             "outputs": [o["parameters"] for o in binary.get_response()["outputs"]],
@@ -115,6 +147,7 @@ def with_triton_grpc(target, x):
     outputs = [grpcclient.InferRequestedOutput("label"), grpcclient.InferRequestedOutput("probabilities")]
     result = client.infer("digits", [inp], outputs=outputs, request_id="triton-grpc-1")
     response = result.get_response()
+    gzipped = client.infer("digits", [inp], outputs=outputs, compression_algorithm="gzip")
     return {
         "live": client.is_server_live(),
         "ready": client.is_server_ready(),
@@ -125,6 +158,9 @@ def with_triton_grpc(target, x):
         "version": response.model_version,
         "labels": result.as_numpy("label").tolist(),
         "probabilities": result.as_numpy("probabilities").tolist(),
+        "gzip_probabilities_equal": bool(
+            np.array_equal(gzipped.as_numpy("probabilities"), result.as_numpy("probabilities"))
+        ),
     }
 
 

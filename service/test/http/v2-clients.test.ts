@@ -20,6 +20,10 @@ type Seen = {
     prob_shape: number[];
     probabilities: number[][];
     binary: BinarySeen & { outputs: { binary_data_size?: number }[] };
+    compressed: Record<
+      string,
+      { binary: boolean; answer_encoding: string | null; probabilities_equal: boolean }
+    >;
   };
   kserve: {
     live: boolean;
@@ -51,6 +55,7 @@ type TritonGrpcSeen = {
   version: string;
   labels: number[];
   probabilities: number[][];
+  gzip_probabilities_equal: boolean;
 };
 
 /**
@@ -106,6 +111,11 @@ describe("existing V2 clients work unmodified", () => {
       content_type: "application/octet-stream",
     });
     expect(seen.kserve.binary.json_length).toBeGreaterThan(0);
+    // Compressed both ways (tritonclient's request_/response_compression_algorithm): same answers.
+    expect(seen.triton.compressed).toEqual({
+      gzip: { binary: false, answer_encoding: "gzip", probabilities_equal: true },
+      deflate: { binary: true, answer_encoding: "deflate", probabilities_equal: true },
+    });
     const correct = seen.triton.labels.filter((l, i) => l === seen.truth[i]).length;
     expect(correct).toBeGreaterThanOrEqual(7);
   });
@@ -123,6 +133,7 @@ describe("existing V2 clients work unmodified", () => {
       id: "triton-grpc-1",
       version: "2",
       labels: seen.triton.labels,
+      gzip_probabilities_equal: true, // a gzip-compressed request message (compression_algorithm)
     });
     expect(triton.model_inputs).toEqual([{ name: "input", datatype: "FP32", shape: ["-1", "64"] }]);
     expect(triton.probabilities).toEqual(seen.triton.probabilities);
