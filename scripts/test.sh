@@ -43,11 +43,20 @@ step() {
 }
 
 vitest_summary() {
-  # Turns vitest's JSON report into the same "N passed, M failed" line the other steps print.
+  # Turns vitest's JSON report into the same "N passed, M failed" line the other steps print, and
+  # names every test that passed only on its retry (vitest.config.ts) with the failure it first
+  # showed: flaky, to be fixed, never silent.
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const skipped = r.numPendingTests + r.numTodoTests;
-    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    const flaky = r.testResults.flatMap((f) =>
+      f.assertionResults
+        .filter((a) => a.status === "passed" && a.failureMessages.length > 0)
+        .map((a) => ({ file: f.name, test: a.fullName, first: a.failureMessages[0] })),
+    );
+    for (const x of flaky)
+      console.log(`FLAKY (passed on retry): ${x.file} > ${x.test}\n  first attempt: ${x.first.split("\n").slice(0, 6).join("\n  ")}`);
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : "") + (flaky.length ? ` (${flaky.length} flaky, named above)` : ""));
     if (skipped) process.exit(1);
   ' "$log_dir/vitest.json"
 }
