@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Drift check for the committed model artifacts: re-runs models/train.py into a temp
+# Drift check for the committed model artifacts: re-runs models/train.py (and fixtures.py) into a temp
 # dir and compares every artifact byte for byte with the committed one (both ways, so
 # a stale or missing file fails too). Exits non-zero naming the first differing file.
 # Usage: models/check-drift.sh
@@ -19,10 +19,18 @@ if ! env -u SOURCE_DATE_EPOCH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$roo
   exit 1
 fi
 
+if ! PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$root/models/fixtures.py" --out "$tmp/fp16" >"$tmp/fixtures.log" 2>&1; then
+  cat "$tmp/fixtures.log" >&2
+  echo "models drift: fixtures.py failed" >&2
+  echo "models drift: 0 passed, 1 failed"
+  exit 1
+fi
+
 # generated root -> committed root
 pairs=(
   "$tmp/repository:$root/models/repository"
   "$tmp/degraded:$root/service/test/fixtures/models/degraded"
+  "$tmp/fp16:$root/service/test/fixtures/models/fp16"
 )
 passed=0
 for pair in "${pairs[@]}"; do
@@ -31,11 +39,11 @@ for pair in "${pairs[@]}"; do
   while IFS= read -r f; do
     rel="${committed#"$root"/}/${f#./}"
     if [[ ! -f "$gen/$f" ]]; then
-      echo "models drift: $rel is committed but train.py no longer writes it" >&2
+      echo "models drift: $rel is committed but models/train.py or fixtures.py no longer writes it" >&2
     elif [[ ! -f "$committed/$f" ]]; then
-      echo "models drift: $rel is written by train.py but not committed" >&2
+      echo "models drift: $rel is written by models/train.py or fixtures.py but not committed" >&2
     elif ! cmp -s "$gen/$f" "$committed/$f"; then
-      echo "models drift: $rel differs from a fresh train.py run (regenerate: $venv/bin/python models/train.py)" >&2
+      echo "models drift: $rel differs from a fresh run (regenerate: $venv/bin/python models/train.py; models/fixtures.py)" >&2
     else
       passed=$((passed + 1))
       continue

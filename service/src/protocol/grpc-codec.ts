@@ -54,8 +54,8 @@ export type GrpcInferResponse = {
   raw_output_contents: Uint8Array[];
 };
 
-/** Which `contents` field carries each datatype (the protocol's table). */
-const CONTENTS_FIELD: Readonly<Record<Datatype, keyof Contents>> = Object.freeze({
+/** Which `contents` field carries each datatype (the protocol's table; FP16 has none: raw only). */
+const CONTENTS_FIELD: Readonly<Record<Exclude<Datatype, "FP16">, keyof Contents>> = Object.freeze({
   BOOL: "bool_contents",
   INT8: "int_contents",
   INT16: "int_contents",
@@ -84,6 +84,11 @@ function shapeOf(dims: readonly string[], where: string): number[] {
 
 /** The typed `contents` as the JSON codec's element list (it checks types, ranges and count). */
 function contentsValues(name: string, datatype: Datatype, contents: Contents): unknown[] {
+  if (datatype === "FP16") {
+    throw Errors.invalidRequest(
+      `input "${name}": FP16 has no typed contents in the protocol; send it in raw_input_contents`,
+    );
+  }
   const values = contents[CONTENTS_FIELD[datatype]] as unknown[];
   if (datatype !== "BYTES") return values;
   return (values as Buffer[]).map((b, i) => {

@@ -1,3 +1,4 @@
+import { getFloat16, setFloat16 } from "@petamoriken/float16";
 import { Errors } from "../errors.js";
 import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
 
@@ -99,6 +100,16 @@ export function toTensorValues(
       }
       break;
     }
+    case "half": {
+      // Rounded to the nearest FP16 (ties to even); beyond ±65504 that is ±Infinity, as in numpy.
+      const view = new DataView((values as Uint16Array).buffer);
+      for (let i = 0; i < count; i++) {
+        const v = flat[i];
+        if (typeof v !== "number") throw bad(i, "a number");
+        setFloat16(view, i * 2, v, true);
+      }
+      break;
+    }
     case "int": {
       const store = values as Int32Array;
       const min = info.min as number;
@@ -163,6 +174,7 @@ export function tensorDataJson(datatype: Datatype, values: TensorValues): string
     for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return JSON.stringify(Array.from(v));
     return `[${v.join(",")}]`;
   }
+  if (kind === "half") return JSON.stringify(halvesToNumbers(values as Uint16Array));
   if (kind === "int") return `[${(values as Int32Array).join(",")}]`;
   if (kind === "bigint") {
     const v = values as BigInt64Array;
@@ -190,5 +202,14 @@ export function fromTensorValues(datatype: Datatype, values: TensorValues): (num
   }
   if (kind === "bool") return Array.from(values as Uint8Array, (v) => v !== 0);
   if (kind === "string") return values as string[];
+  if (kind === "half") return halvesToNumbers(values as Uint16Array);
   return Array.from(values as Float32Array);
+}
+
+/** FP16 bits → their values as numbers (exact: every FP16 value is a double). */
+function halvesToNumbers(bits: Uint16Array): number[] {
+  const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
+  const out = new Array<number>(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = getFloat16(view, i * 2, true);
+  return out;
 }

@@ -11,6 +11,7 @@ export const DATATYPES = [
   "INT16",
   "INT32",
   "INT64",
+  "FP16",
   "FP32",
   "FP64",
   "BYTES",
@@ -35,8 +36,8 @@ type Info = Readonly<{
   ort: Tensor.Type;
   /** Allocates the backing store for n elements. */
   alloc: (n: number) => TensorValues;
-  /** Element kind used by the JSON codec to check and convert values. */
-  kind: "bool" | "int" | "bigint" | "float" | "string";
+  /** Element kind used by the JSON codec to check and convert values ("half": FP16 bits in a Uint16Array). */
+  kind: "bool" | "int" | "bigint" | "float" | "half" | "string";
   min?: number;
   max?: number;
   bigMin?: bigint;
@@ -65,6 +66,8 @@ export const DATATYPE_INFO: Readonly<Record<Datatype, Info>> = Object.freeze({
     bigMin: -(2n ** 63n),
     bigMax: 2n ** 63n - 1n,
   },
+  // Node 20 has no Float16Array: onnxruntime-node takes and returns FP16 as raw bits in a Uint16Array.
+  FP16: { ort: "float16", alloc: (n) => new Uint16Array(n), kind: "half" },
   FP32: { ort: "float32", alloc: (n) => new Float32Array(n), kind: "float" },
   FP64: { ort: "float64", alloc: (n) => new Float64Array(n), kind: "float" },
   BYTES: { ort: "string", alloc: (n) => new Array<string>(n).fill(""), kind: "string" },

@@ -12,6 +12,8 @@ const FIXED: [Datatype, TypedArray][] = [
   ["INT16", new Int16Array([0, -1, 32767, -32768, 7, 8])],
   ["INT32", new Int32Array([0, -1, 2147483647, -2147483648, 7, 8])],
   ["INT64", new BigInt64Array([0n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 7n, 8n])],
+  // FP16 as its bits: 0, -0, 1.5, 65504 (max), 2^-24 (least subnormal), NaN.
+  ["FP16", new Uint16Array([0x0000, 0x8000, 0x3e00, 0x7bff, 0x0001, 0x7e00])],
   ["FP32", new Float32Array([0, -0, 1.5, -3.4e38, 1e-7, Number.NaN])],
   ["FP64", new Float64Array([0, -0, 1.5, 1e300, 1e-300, Number.POSITIVE_INFINITY])],
 ];
@@ -35,6 +37,7 @@ describe("binary tensor data (extension layout)", () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (datatype === "INT32") expect(view.getInt32(4, true)).toBe(-1);
     if (datatype === "FP64") expect(view.getFloat64(16, true)).toBe(1.5);
+    if (datatype === "FP16") expect(view.getUint16(4, true)).toBe(0x3e00);
     const back = valuesFromBytes("x", datatype, [2, 3], bytes);
     expect(back).toBeInstanceOf(values.constructor);
     const items = (a: unknown) => Array.from(a as ArrayLike<number | bigint>);

@@ -103,8 +103,13 @@ describe("gRPC codec", () => {
     ["no inputs", request([]), /inputs: at least one input/],
     [
       "an unknown datatype",
+      request([input("a", "BF16", ["1"], { fp32_contents: [1] })]),
+      /inputs\[0\]\.datatype: unsupported datatype "BF16"/,
+    ],
+    [
+      "FP16 in typed contents (the protocol has none for it)",
       request([input("a", "FP16", ["1"], { fp32_contents: [1] })]),
-      /inputs\[0\]\.datatype: unsupported datatype "FP16"/,
+      /input "a": FP16 has no typed contents in the protocol; send it in raw_input_contents/,
     ],
     [
       "an unnamed input",

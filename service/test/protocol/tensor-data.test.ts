@@ -102,6 +102,16 @@ describe("toTensorValues", () => {
     expect(u[0]).toBe(18446744073709551615n);
   });
 
+  it("rounds FP16 numbers to the nearest half (ties to even), overflowing to ±Infinity as numpy does", () => {
+    // 1.5, max 65504, least subnormal 2^-24, 2049 → 2048 (tie to even), 70000 → Infinity, -0
+    const v = toTensorValues("x", "FP16", [6], [1.5, 65504, 2 ** -24, 2049, 70000, -0]);
+    expect(v).toBeInstanceOf(Uint16Array);
+    expect(Array.from(v as Uint16Array)).toEqual([0x3e00, 0x7bff, 0x0001, 0x6800, 0x7c00, 0x8000]);
+    expect(() => toTensorValues("x", "FP16", [1], ["1"])).toThrow(
+      /element 0 is string "1", expected a number for FP16/,
+    );
+  });
+
   it("takes strings for BYTES", () => {
     expect(toTensorValues("x", "BYTES", [2], ["a", "b"])).toEqual(["a", "b"]);
   });
@@ -137,6 +147,11 @@ describe("fromTensorValues", () => {
     expect(fromTensorValues("INT64", new BigInt64Array([3n, -2n]))).toEqual([3, -2]);
     expect(fromTensorValues("BOOL", new Uint8Array([1, 0]))).toEqual([true, false]);
     expect(fromTensorValues("FP32", new Float32Array([0.5]))).toEqual([0.5]);
+    expect(fromTensorValues("FP16", new Uint16Array([0x3e00, 0x0001, 0xfc00]))).toEqual([
+      1.5,
+      2 ** -24,
+      -Infinity,
+    ]);
     expect(fromTensorValues("BYTES", ["a"])).toEqual(["a"]);
   });
 

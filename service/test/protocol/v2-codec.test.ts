@@ -98,6 +98,7 @@ describe("V2 response encoder", () => {
 
   it("writes exactly the bytes JSON.stringify writes for the same response (2000 random results)", () => {
     const kinds: Datatype[] = [
+      "FP16",
       "FP32",
       "FP64",
       "INT8",
@@ -123,6 +124,8 @@ describe("V2 response encoder", () => {
           else if (kind === "bigint")
             (values as BigInt64Array)[i] = datatype === "UINT64" ? any(bigs) & (2n ** 64n - 1n) : any(bigs);
           else if (kind === "bool") (values as Uint8Array)[i] = uniform(3);
+          else if (kind === "half")
+            (values as Uint16Array)[i] = uniform(0x10000); // any bits: NaNs, ±Infinity too
           else (values as string[])[i] = any(texts);
         }
         if (
