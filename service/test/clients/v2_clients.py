@@ -6,6 +6,7 @@ tritonclient.grpc (raw contents, its default) and kserve's InferenceGRPCClient (
 
 Usage: python v2_clients.py <base-url> <validation.jsonl> <grpc host:port>
        python v2_clients.py --triton-grpc <grpc host:port> <validation.jsonl>
+       python v2_clients.py --fp16 <base-url> <grpc host:port>   (a server of the FP16 fixture)
 tritonclient.grpc runs in a process of its own: it and kserve both register the protocol's
 package (`inference`) in protobuf's default descriptor pool, which refuses the second.
 Prints one JSON object with what each client saw; exits non-zero on any client error.
@@ -185,7 +186,33 @@ async def with_kserve_grpc(target, x):
         await client.close()
 
 
+def with_triton_fp16(url, target):
+    """FP16 through tritonclient (numpy float16), HTTP in both modes and gRPC, on the `halves`
+    fixture (y = x * [0.5, 2, -1, 1024]): the answers as FP16 bits."""
+    import tritonclient.grpc as grpcclient
+    import tritonclient.http as httpclient
+
+    x = np.array([[1, 2, 3, 4], [0.1, 65504, -0.0, 1e-7]], dtype=np.float16)
+    http = httpclient.InferenceServerClient(urlparse(url).netloc)
+    out = {}
+    for binary in (True, False):
+        inp = httpclient.InferInput("x", list(x.shape), "FP16")
+        inp.set_data_from_numpy(x, binary_data=binary)
+        y = http.infer("halves", [inp], outputs=[httpclient.InferRequestedOutput("y", binary_data=binary)])
+        y = y.as_numpy("y")
+        out["http_binary" if binary else "http_json"] = {"dtype": str(y.dtype), "bits": y.view(np.uint16).ravel().tolist()}
+    grpc = grpcclient.InferenceServerClient(target)
+    inp = grpcclient.InferInput("x", list(x.shape), "FP16")
+    inp.set_data_from_numpy(x)
+    y = grpc.infer("halves", [inp]).as_numpy("y")
+    out["grpc"] = {"dtype": str(y.dtype), "bits": y.view(np.uint16).ravel().tolist()}
+    return out
+
+
 def main():
+    if sys.argv[1] == "--fp16":
+        print(json.dumps(with_triton_fp16(sys.argv[2], sys.argv[3])))
+        return
     if sys.argv[1] == "--triton-grpc":
         x, _ = rows(sys.argv[3], 8)
         print(json.dumps(with_triton_grpc(sys.argv[2], x)))

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/net.js";
-import { BUNDLED_REPOSITORY } from "../support/paths.js";
+import { BUNDLED_REPOSITORY, FIXTURES } from "../support/paths.js";
 import { type ServerProcess, startServerProcess } from "../support/process.js";
 import { runClientScript, v2ClientsPython } from "../support/v2-clients.js";
 
@@ -144,6 +144,37 @@ describe("existing V2 clients work unmodified", () => {
       id: "kserve-grpc-1",
       labels: seen.triton.labels,
       probabilities_equal: true,
+    });
+  });
+});
+
+describe("tritonclient with FP16 tensors (numpy float16)", () => {
+  let server: ServerProcess | undefined;
+  let grpcTarget = "";
+  beforeAll(async () => {
+    grpcTarget = `127.0.0.1:${await freePort()}`;
+    server = await startServerProcess({
+      INFERGATE_MODEL_REPOSITORY: `file://${FIXTURES}models/fp16`,
+      INFERGATE_GRPC_PORT: grpcTarget.split(":")[1] as string,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("HTTP binary and JSON modes and gRPC answer the model's FP16 bits", () => {
+    const seen = runClientScript(v2ClientsPython(), "v2_clients.py", [
+      "--fp16",
+      server?.url ?? "",
+      grpcTarget,
+    ]);
+    // y = x * [0.5, 2, -1, 1024] in FP16 (numpy): 65504 * 2 is inf, 1e-7 the subnormal 2^-23
+    const bits = [0x3800, 0x4400, 0xc200, 0x6c00, 0x2a66, 0x7c00, 0x0000, 0x0800];
+    expect(seen).toEqual({
+      http_binary: { dtype: "float16", bits },
+      // JSON has no Infinity: the server writes null, which tritonclient reads as NaN (FP32 alike)
+      http_json: { dtype: "float16", bits: bits.map((b) => (b === 0x7c00 ? 0x7e00 : b)) },
+      grpc: { dtype: "float16", bits },
     });
   });
 });
