@@ -11,6 +11,7 @@ import { installOpenApi } from "./http/plugins/openapi.js";
 import { lazyChildLogger, requestIdGenerator } from "./http/request-logger.js";
 import { adminRoutes } from "./http/routes/admin.js";
 import { healthRoutes } from "./http/routes/health.js";
+import { repositoryRoutes } from "./http/routes/repository.js";
 import { v1PredictRoutes } from "./http/routes/v1-predict.js";
 import { v2ModelRoutes } from "./http/routes/v2-models.js";
 import type { Metrics } from "./metrics.js";
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routingKeyHeader = config.routingKeyHeader;
   await app.register(v2ModelRoutes, { dataPlane, routingKeyHeader });
   await app.register(v1PredictRoutes, { dataPlane, routingKeyHeader });
+  await app.register(repositoryRoutes, { dataPlane });
   // Without a token the admin API does not exist (404), rather than existing unprotected.
   if (config.adminToken) await app.register(adminRoutes, { ...deps, adminToken: config.adminToken });
   return app;

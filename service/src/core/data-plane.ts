@@ -11,6 +11,13 @@ export const SERVER_VERSION = "0.1.0";
 export const MAX_TIMEOUT_MS = 600_000;
 export const TIMEOUT_HEADER = "x-request-timeout-ms";
 /** Open Inference Protocol extensions this server implements beyond the required API. */
+export type RepositoryIndexEntry = {
+  name: string;
+  version: string;
+  state: "READY" | "LOADING" | "UNAVAILABLE";
+  reason: string;
+};
+
 export const EXTENSIONS = [
   "binary_tensor_data",
   "model_repository_metadata",
@@ -95,6 +102,27 @@ export class DataPlane {
       .sort((a, b) => b - a)
       .map(String);
     return { ...served.metadata, versions };
+  }
+
+  /**
+   * Every model and version the server knows, in name and version order, with its state as
+   * Triton and MLServer report it (`POST /v2/repository/index`): READY, LOADING, or UNAVAILABLE
+   * with the load error as the reason; a model with no version found yet is one UNAVAILABLE
+   * entry without a version. `readyOnly` keeps the READY ones.
+   */
+  repositoryIndex(readyOnly: boolean): RepositoryIndexEntry[] {
+    const out: RepositoryIndexEntry[] = [];
+    for (const name of this.registry.modelNames()) {
+      const versions = [...this.registry.versions(name)].sort(([a], [b]) => a - b);
+      if (versions.length === 0 && !readyOnly)
+        out.push({ name, version: "", state: "UNAVAILABLE", reason: "no version found in the repository" });
+      for (const [version, st] of versions) {
+        if (readyOnly && st.state !== "ready") continue;
+        const state = st.state === "ready" ? "READY" : st.state === "loading" ? "LOADING" : "UNAVAILABLE";
+        out.push({ name, version: String(version), state, reason: st.state === "failed" ? st.error : "" });
+      }
+    }
+    return out;
   }
 
   /** Readiness of a model (any ready version) or one version; unknown names are 404s. */

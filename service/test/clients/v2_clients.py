@@ -82,6 +82,7 @@ def with_triton(url, x):
         "ready": client.is_server_ready(),
         "model_ready": client.is_model_ready("digits"),
         "server": client.get_server_metadata()["name"],
+        "repository_index": client.get_model_repository_index(),
         "model_inputs": client.get_model_metadata("digits")["inputs"],
         "id": response.get("id"),
         "version": response.get("model_version"),

@@ -14,6 +14,7 @@ type Seen = {
     ready: boolean;
     model_ready: boolean;
     server: string;
+    repository_index: unknown[];
     id: string;
     version: string;
     labels: number[];
@@ -85,6 +86,7 @@ describe("existing V2 clients work unmodified", () => {
       ready: true,
       model_ready: true,
       server: "infergate",
+      repository_index: [{ name: "digits", version: "2", state: "READY", reason: "" }],
       id: "triton-1",
       version: "2",
       prob_shape: [8, 10],
