@@ -22,6 +22,7 @@ const labelsOf = (response: Record<string, unknown>) => {
 describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
   let svc: Svc;
   let rpc: ReturnType<typeof grpcClient>;
+  let target = "";
   let jsonLabels: number[];
   beforeAll(async () => {
     svc = await startService({
@@ -31,7 +32,8 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
       INFERGATE_TRACKS: '{"digits":{"stable":2,"candidate":1,"mode":"canary","weight":0.5}}',
     });
     const port = await listenGrpc(svc.grpc as grpc.Server, "127.0.0.1", 0);
-    rpc = grpcClient(`127.0.0.1:${port}`);
+    target = `127.0.0.1:${port}`;
+    rpc = grpcClient(target);
     const answer = await svc.app.inject({
       method: "POST",
       url: "/v2/models/digits/versions/2/infer",
@@ -137,6 +139,30 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
       await expect(failure).rejects.toMatchObject({ details: expect.stringMatching(details) });
     },
   );
+
+  it("takes gzip-compressed messages, and applies the size limit to the inflated message", async () => {
+    const gzip = grpcClient(target, undefined, { "grpc.default_compression_algorithm": 2 }); // 2: gzip
+    try {
+      const answer = await gzip.call("ModelInfer")({
+        model_name: "digits",
+        model_version: "2",
+        inputs: [{ ...fp32Input, contents: { fp32_contents: features } }],
+      });
+      expect(labelsOf(answer)).toEqual(jsonLabels);
+      // 70,000 zero bytes gzip to about 100: under the 65,536-byte limit on the wire, over it inflated.
+      const bomb = gzip.call("ModelInfer")({
+        model_name: "digits",
+        inputs: [fp32Input],
+        raw_input_contents: [Buffer.alloc(70_000)],
+      });
+      await expect(bomb).rejects.toMatchObject({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: expect.stringMatching(/decompresses to a size larger than 65536/),
+      });
+    } finally {
+      gzip.close();
+    }
+  });
 
   it("counts calls by method and status in /metrics", async () => {
     const text = (await svc.app.inject("/metrics")).body;

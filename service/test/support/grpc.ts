@@ -8,12 +8,13 @@ export type GrpcCall = (request: object, metadata?: grpc.Metadata) => Promise<Re
 export function grpcClient(
   target: string,
   protoFile = PROTO_FILE,
+  options: grpc.ChannelOptions = {},
 ): { call: (method: string) => GrpcCall; close: () => void } {
   const pkg = grpc.loadPackageDefinition(
     loadSync(protoFile, { keepCase: true, longs: String, defaults: true }),
   );
   const Ctor = (pkg.inference as grpc.GrpcObject).GRPCInferenceService as grpc.ServiceClientConstructor;
-  const c = new Ctor(target, grpc.credentials.createInsecure());
+  const c = new Ctor(target, grpc.credentials.createInsecure(), options);
   const call =
     (method: string): GrpcCall =>
     (request, metadata = new grpc.Metadata()) =>
