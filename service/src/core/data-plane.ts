@@ -1,6 +1,7 @@
 import { secondsSince } from "../bound-metrics.js";
 import { Errors, InfergateError } from "../errors.js";
 import type { Outcome } from "../metrics.js";
+import { classifyOutputs } from "../protocol/classification.js";
 import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
 import { parseVersion } from "../repository/version-policy.js";
 import type { ModelRegistry, Route } from "./model-registry.js";
@@ -10,7 +11,7 @@ export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
 export const MAX_TIMEOUT_MS = 600_000;
 export const TIMEOUT_HEADER = "x-request-timeout-ms";
-/** Open Inference Protocol extensions this server implements beyond the required API. */
+/** One line of the repository index (`POST /v2/repository/index`). */
 export type RepositoryIndexEntry = {
   name: string;
   version: string;
@@ -18,8 +19,10 @@ export type RepositoryIndexEntry = {
   reason: string;
 };
 
+/** Open Inference Protocol extensions this server implements beyond the required API. */
 export const EXTENSIONS = [
   "binary_tensor_data",
+  "classification",
   "model_repository_metadata",
   "v1_predict",
   "metrics",
@@ -159,10 +162,13 @@ export class DataPlane {
       served.checkInputs(request.inputs);
       const outputNames = served.selectOutputs(request.outputs);
       const outputs = await served.run(request.inputs, outputNames, request.timeoutMs ?? timeoutMs);
+      const answer = request.classification
+        ? classifyOutputs(outputs, request.classification, served.batchable, served.labelsFor)
+        : outputs;
       served.countPredictions(outputs, m.classes);
       m.outcomes.success.inc();
       if (route.shadow) this.shadow.submit(served, route.shadow, request.inputs, outputs);
-      return { model: served.model, version: served.version, id: request.id, outputs };
+      return { model: served.model, version: served.version, id: request.id, outputs: answer };
     } catch (err) {
       m.outcomes[outcomeOf(err)].inc();
       if (err instanceof InfergateError) throw err;

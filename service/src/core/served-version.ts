@@ -68,6 +68,10 @@ export class ServedVersion {
     });
   }
 
+  /** The class labels of an output (the classifier's probabilities), for the classification extension. */
+  readonly labelsFor = (output: string): readonly string[] | undefined =>
+    output === this.classifier?.probabilities ? this.classifier.labels : undefined;
+
   /** Checks request tensors against the model's signature; throws a 400 naming the tensor. */
   checkInputs(inputs: readonly HostTensor[]): void {
     if (inputs.length !== this.inputSpecs.size) {

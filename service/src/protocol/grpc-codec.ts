@@ -139,7 +139,24 @@ export function decodeGrpcInferRequest(req: GrpcInferRequest): InferenceRequest 
     timeoutMs: timeoutParameter(req.parameters),
     inputs,
     outputs: req.outputs.length > 0 ? req.outputs.map((o) => o.name) : undefined,
+    classification: classificationOf(req.outputs),
   };
+}
+
+/** `classification` (int64) on requested outputs: the classification extension, by output name. */
+function classificationOf(outputs: GrpcInferRequest["outputs"]): Map<string, number> | undefined {
+  let byName: Map<string, number> | undefined;
+  for (const [i, o] of outputs.entries()) {
+    const p = o.parameters.classification;
+    if (p === undefined) continue;
+    const k = Number(p.int64_param ?? p.uint64_param ?? Number.NaN);
+    if (!Number.isSafeInteger(k) || k < 1) {
+      throw Errors.invalidRequest(`outputs[${i}].parameters.classification: must be an integer ≥ 1`);
+    }
+    byName ??= new Map();
+    byName.set(o.name, k);
+  }
+  return byName;
 }
 
 /** Outputs as raw contents, like Triton: no per-element conversion, and every client reads them. */

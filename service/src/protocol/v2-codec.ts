@@ -14,7 +14,10 @@ const requestParameters = z.looseObject({
   binary_data_output: z.boolean().optional(),
 });
 const inputParameters = z.looseObject({ binary_data_size: z.number().int().min(0).optional() });
-const outputParameters = z.looseObject({ binary_data: z.boolean().optional() });
+const outputParameters = z.looseObject({
+  binary_data: z.boolean().optional(),
+  classification: z.number().int().min(1).optional(),
+});
 
 export const requestSchema = z.object({
   id: z.string().optional(),
@@ -53,6 +56,8 @@ export type InferenceRequest = {
   outputs: string[] | undefined;
   /** Undefined when every output is wanted as JSON (the common case). */
   binaryOutputs?: BinaryOutputs | undefined;
+  /** Outputs wanted as their top k classes (classification extension, classification.ts), by name. */
+  classification?: ReadonlyMap<string, number> | undefined;
 };
 
 export type InferenceResult = {
@@ -123,6 +128,17 @@ function binaryOutputsOf(req: Envelope): BinaryOutputs | undefined {
   return { all, byName: byName ?? NO_FLAGS };
 }
 
+function classificationOf(req: Envelope): Map<string, number> | undefined {
+  let byName: Map<string, number> | undefined;
+  for (const o of req.outputs ?? []) {
+    const k = o.parameters?.classification;
+    if (k === undefined) continue;
+    byName ??= new Map();
+    byName.set(o.name, k);
+  }
+  return byName;
+}
+
 /**
  * Decodes a parsed V2 request. `binary` is what followed the JSON header in a request of the
  * binary tensor data extension (binary-tensor.ts): the inputs with `binary_data_size` take their
@@ -176,6 +192,7 @@ export function decodeInferRequest(body: unknown, binary?: Uint8Array): Inferenc
     inputs,
     outputs: req.outputs?.map((o) => o.name),
     binaryOutputs: plain ? undefined : binaryOutputsOf(req),
+    classification: plain ? undefined : classificationOf(req),
   };
 }
 

@@ -66,6 +66,10 @@ def with_triton(url, x):
     result = infer(False, "triton-1")
     response = result.get_response()
     binary = infer(True, "triton-2")
+    # The classification extension: class_count=3 on the probabilities (binary by default).
+    inp = httpclient.InferInput("input", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    top3 = client.infer("digits", [inp], outputs=[httpclient.InferRequestedOutput("probabilities", class_count=3)])
     # Compressed both ways (request_/response_compression_algorithm), in each mode; 8 times the rows,
     # as the server leaves answers under 1 KiB uncompressed.
     compressed = {}
@@ -90,6 +94,7 @@ def with_triton(url, x):
         "prob_shape": list(result.as_numpy("probabilities").shape),
         "probabilities": result.as_numpy("probabilities"),
         "compressed": compressed,
+        "top3": [[c.decode() for c in row] for row in top3.as_numpy("probabilities")],
         "binary": {
             "id": binary.get_response().get("id"),
             "outputs": [o["parameters"] for o in binary.get_response()["outputs"]],

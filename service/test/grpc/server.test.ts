@@ -140,6 +140,26 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
     },
   );
 
+  it("answers the classification extension's top classes as BYTES (the int64 parameter classification)", async () => {
+    const response = await rpc.call("ModelInfer")({
+      model_name: "digits",
+      model_version: "2",
+      inputs: [{ ...fp32Input, contents: { fp32_contents: features } }],
+      outputs: [{ name: "probabilities", parameters: { classification: { int64_param: "2" } } }],
+    });
+    expect(response.outputs).toMatchObject([{ name: "probabilities", datatype: "BYTES", shape: ["8", "2"] }]);
+    const raw = (response.raw_output_contents as Buffer[])[0] as Buffer;
+    const first = raw.subarray(4, 4 + raw.readUInt32LE(0)).toString();
+    expect(first).toMatch(new RegExp(`^\\d\\.\\d{6}:${jsonLabels[0]}:${jsonLabels[0]}$`));
+    await expect(
+      rpc.call("ModelInfer")({
+        model_name: "digits",
+        inputs: [{ ...fp32Input, contents: { fp32_contents: features } }],
+        outputs: [{ name: "probabilities", parameters: { classification: { int64_param: "0" } } }],
+      }),
+    ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+  });
+
   it("takes gzip-compressed messages, and applies the size limit to the inflated message", async () => {
     const gzip = grpcClient(target, undefined, { "grpc.default_compression_algorithm": 2 }); // 2: gzip
     try {
@@ -170,7 +190,7 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
       Number(text.match(new RegExp(`^infergate_grpc_requests_total\\{${labels}\\} (\\d+)$`, "m"))?.[1]);
     expect(count('method="ServerLive",code="OK"')).toBe(1);
     expect(count('method="ModelInfer",code="NOT_FOUND"')).toBe(2);
-    expect(count('method="ModelInfer",code="INVALID_ARGUMENT"')).toBe(3);
+    expect(count('method="ModelInfer",code="INVALID_ARGUMENT"')).toBe(4); // 3 above + classification 0
     expect(count('method="ModelInfer",code="OK"')).toBeGreaterThanOrEqual(2 + 2 * 24);
   });
 });

@@ -15,6 +15,7 @@ type Seen = {
     model_ready: boolean;
     server: string;
     repository_index: unknown[];
+    top3: string[][];
     id: string;
     version: string;
     labels: number[];
@@ -113,6 +114,15 @@ describe("existing V2 clients work unmodified", () => {
       content_type: "application/octet-stream",
     });
     expect(seen.kserve.binary.json_length).toBeGreaterThan(0);
+    // classification (class_count=3): per row "value:index:label", the first one the model's label
+    expect(seen.triton.top3).toHaveLength(8);
+    seen.triton.top3.forEach((row, r) => {
+      expect(row).toHaveLength(3);
+      const [value, index, label] = (row[0] as string).split(":");
+      expect(Number(index)).toBe(seen.triton.labels[r]);
+      expect(label).toBe(index);
+      expect(Number(value)).toBeCloseTo(Math.max(...(seen.triton.probabilities[r] as number[])), 5);
+    });
     // Compressed both ways (tritonclient's request_/response_compression_algorithm): same answers.
     expect(seen.triton.compressed).toEqual({
       gzip: { binary: false, answer_encoding: "gzip", probabilities_equal: true },
