@@ -10,21 +10,21 @@ venv="$("$root/scripts/venv.sh" models "$root/models/requirements.txt")"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# The committed manifests use train.py's fixed created_at, so SOURCE_DATE_EPOCH must not leak in.
-if ! env -u SOURCE_DATE_EPOCH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$root/models/train.py" \
-  --out "$tmp/repository" --degraded-out "$tmp/degraded" >"$tmp/train.log" 2>&1; then
-  cat "$tmp/train.log" >&2
-  echo "models drift: train.py failed" >&2
-  echo "models drift: 0 passed, 1 failed"
-  exit 1
-fi
-
-if ! PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$root/models/fixtures.py" --out "$tmp/fp16" >"$tmp/fixtures.log" 2>&1; then
-  cat "$tmp/fixtures.log" >&2
-  echo "models drift: fixtures.py failed" >&2
-  echo "models drift: 0 passed, 1 failed"
-  exit 1
-fi
+# Runs one generator script into $tmp; on failure shows its log and stops with the summary line.
+# The committed manifests use fixed created_at values, so SOURCE_DATE_EPOCH must not leak in.
+generate() {
+  local script="$1"
+  shift
+  if ! env -u SOURCE_DATE_EPOCH PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$root/models/$script" "$@" \
+    >"$tmp/$script.log" 2>&1; then
+    cat "$tmp/$script.log" >&2
+    echo "models drift: $script failed" >&2
+    echo "models drift: 0 passed, 1 failed"
+    exit 1
+  fi
+}
+generate train.py --out "$tmp/repository" --degraded-out "$tmp/degraded"
+generate fixtures.py --out "$tmp/fp16"
 
 # generated root -> committed root
 pairs=(

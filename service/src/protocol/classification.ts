@@ -35,11 +35,12 @@ function topK(t: HostTensor, k: number, batched: boolean, labels: readonly strin
   const width = rows === 0 ? 0 : values.length / rows;
   const n = Math.min(k, width);
   const out: string[] = [];
-  const order = Array.from({ length: width }, (_, i) => i);
   for (let r = 0; r < rows; r++) {
     const row = values.slice(r * width, (r + 1) * width);
     // Stable: equal values keep index order. NaN sorts last.
-    const ranked = [...order].sort((a, b) => rank(row[b] as number) - rank(row[a] as number) || a - b);
+    const ranked = Array.from({ length: width }, (_, i) => i).sort(
+      (a, b) => rank(row[b] as number) - rank(row[a] as number) || a - b,
+    );
     for (let j = 0; j < n; j++) {
       const i = ranked[j] as number;
       const label = labels?.[i];

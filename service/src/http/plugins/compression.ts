@@ -7,7 +7,7 @@ import { Errors } from "../../errors.js";
  * and `response_compression_algorithm` (also curl's `--compressed`, Prometheus' scrapes).
  * Brotli and zstd are left out: no V2 client sends them, and brotli costs far more CPU per byte.
  */
-export const CONTENT_ENCODINGS = ["gzip", "deflate"] as const;
+const CONTENT_ENCODINGS = ["gzip", "deflate"] as const;
 
 /**
  * Responses worth compressing: V2 JSON, binary tensor data, the metrics text. Small bodies
