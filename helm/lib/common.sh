@@ -4,7 +4,7 @@
 
 K8S_VERSION="${K8S_VERSION:-1.33.0}"          # EKS version the manifests are validated against
 TEST_DIR="${TEST_DIR:-.cache/k8s-test}"       # git-ignored scratch
-CRD_SCHEMAS="${CRD_SCHEMAS:-../shared/schemas/crds}"
+CRD_SCHEMAS=".tools/schemas/crds"             # generated from the pinned controllers' CRDs
 K8S_SCHEMAS=".tools/schemas/kubernetes"
 PASS=0
 FAIL=0
@@ -60,7 +60,7 @@ expect_many() {
 }
 
 setup_tools() {
-  bash scripts/tools.sh helm kubeconform prometheus >"$TEST_DIR/tools.log" 2>&1 || { cat "$TEST_DIR/tools.log"; return 1; }
+  bash scripts/tools.sh helm kubeconform prometheus crds >"$TEST_DIR/tools.log" 2>&1 || { cat "$TEST_DIR/tools.log"; return 1; }
   HELM=.tools/bin/helm
   KUBECONFORM=.tools/bin/kubeconform
   PROMTOOL=.tools/bin/promtool
@@ -72,11 +72,18 @@ setup_tools() {
     "$VENV/bin/python" helm/lib/gen-k8s-schemas.py "$minor" "$K8S_SCHEMAS" 2>>"$TEST_DIR/venv.log"
     echo "$stamp" >"$K8S_SCHEMAS/v$K8S_VERSION-standalone-strict/.stamp"
   fi
-  [[ -d "$CRD_SCHEMAS/argoproj.io" ]] || { echo "CRD schemas not found at $CRD_SCHEMAS"; return 1; }
+  # CRD schemas, regenerated when a pinned release or the generator changes.
+  stamp="$( (readlink -f .tools/crds/*; cat scripts/crd-schemas.ts) | sha256sum | cut -c1-16)"
+  if [[ "$(cat "$CRD_SCHEMAS/.stamp" 2>/dev/null)" != "$stamp" ]]; then
+    rm -rf "$CRD_SCHEMAS"
+    node_modules/.bin/tsx scripts/crd-schemas.ts --out "$CRD_SCHEMAS" .tools/crds/* || return 1
+    echo "$stamp" >"$CRD_SCHEMAS/.stamp"
+  fi
 }
 
 # kubeconform, strict, offline: core kinds from kubernetes-validate's strict schemas, CRDs
-# from shared/. No -ignore-missing-schemas: a kind without a schema is an error.
+# from the pinned controller releases (scripts/crd-schemas.ts). No -ignore-missing-schemas: a kind
+# without a schema is an error.
 kc() {
   "$KUBECONFORM" -strict -summary -kubernetes-version "$K8S_VERSION" \
     -schema-location "$K8S_SCHEMAS/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json" \

@@ -1,0 +1,111 @@
+/**
+ * Turns CustomResourceDefinition manifests into the strict JSON schemas kubeconform reads offline:
+ * one file per kind and version, `OUT/<group>/<kind>_<version>.json` (kubeconform's
+ * `{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`).
+ *
+ * The CRDs come from the pinned controller releases (`scripts/tools.sh crds` copies them out of the
+ * controllers' Go modules), so the schemas are exactly what those controllers' API servers accept.
+ * Strict like kubeconform's core schemas: an object that lists its properties rejects any other
+ * (unless the CRD preserves unknown fields there), so a misspelt field fails validation.
+ *
+ * Usage: tsx scripts/crd-schemas.ts --out DIR CRD_DIR...
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parseAllDocuments } from "yaml";
+
+type Schema = { [key: string]: unknown };
+type Crd = {
+  kind?: string;
+  spec?: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; schema?: { openAPIV3Schema?: Schema } }[];
+  };
+};
+
+const isSchema = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** OpenAPI v3 (Kubernetes structural schema) → JSON schema kubeconform validates strictly. */
+export function strictSchema(node: Schema): Schema {
+  if (node["x-kubernetes-int-or-string"] === true) {
+    const { type: _type, "x-kubernetes-int-or-string": _flag, ...rest } = node;
+    const out = convertChildren(rest);
+    if (out.anyOf === undefined) out.anyOf = [{ type: "string" }, { type: "integer" }];
+    return out;
+  }
+  const out = convertChildren(node);
+  if (out.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
+  delete out.nullable;
+  const open = node["x-kubernetes-preserve-unknown-fields"] === true;
+  if (isSchema(out.properties) && !open && out.additionalProperties === undefined)
+    out.additionalProperties = false;
+  return out;
+}
+
+function convertChildren(node: Schema): Schema {
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "properties" && isSchema(value)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, isSchema(child) ? strictSchema(child) : child]),
+      );
+    } else if ((key === "items" || key === "additionalProperties" || key === "not") && isSchema(value)) {
+      out[key] = strictSchema(value);
+    } else if ((key === "allOf" || key === "anyOf" || key === "oneOf") && Array.isArray(value)) {
+      out[key] = value.map((v) => (isSchema(v) ? strictSchema(v) : v));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Every (file name, schema) a CRD manifest yields: one per served version with a schema. */
+export function schemasOf(crd: Crd): [string, Schema][] {
+  if (crd.kind !== "CustomResourceDefinition" || !crd.spec) return [];
+  const { group, names, versions } = crd.spec;
+  return versions.flatMap((v) => {
+    const root = v.schema?.openAPIV3Schema;
+    if (!root) return [];
+    const schema = strictSchema(root);
+    // The envelope every object has, whether or not the CRD spells it out.
+    schema.properties = {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      ...(isSchema(schema.properties) ? schema.properties : {}),
+    };
+    schema.additionalProperties = false;
+    return [[`${group}/${names.kind.toLowerCase()}_${v.name}.json`, schema] as [string, Schema]];
+  });
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({ options: { out: { type: "string" } }, allowPositionals: true });
+  if (!values.out || positionals.length === 0) {
+    console.error("usage: crd-schemas.ts --out DIR CRD_DIR...");
+    process.exit(2);
+  }
+  let written = 0;
+  for (const dir of positionals) {
+    for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      for (const doc of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
+        for (const [name, schema] of schemasOf(doc.toJS() as Crd)) {
+          const path = join(values.out, name);
+          mkdirSync(join(path, ".."), { recursive: true });
+          writeFileSync(path, `${JSON.stringify(schema, null, 2)}\n`);
+          written++;
+        }
+      }
+    }
+  }
+  if (written === 0) {
+    console.error(`no CRD schemas found in ${positionals.join(", ")}`);
+    process.exit(1);
+  }
+  console.log(`crd-schemas: ${written} schemas written to ${values.out}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
