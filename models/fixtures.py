@@ -6,7 +6,7 @@
 binary tensor data, gRPC raw contents) through a real onnxruntime session: input `x` FP16
 [-1, 4], outputs `y` = x * [0.5, 2, -1, 1024] (FP16, so 65504 * 2 overflows to inf) and `y32` =
 float(y) (FP32, the same values as the server must report them). Written byte-identically on
-every run; `models/check-drift.sh` compares them with the committed files.
+every run; `models/compare.py` compares them byte for byte with the committed files.
 
 Usage: python models/fixtures.py [--out <root>]
 """

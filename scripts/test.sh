@@ -72,7 +72,6 @@ step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus
 step lint biome check .
 step typecheck tsc -p tsconfig.json --noEmit
 step vitest run_vitest
-step models-drift bash models/check-drift.sh
 # Infra folders with their own test entry (one folder, one suite).
 infra_suites=(terraform helm argocd)
 for suite in "${infra_suites[@]}"; do

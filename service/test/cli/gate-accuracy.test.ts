@@ -53,7 +53,7 @@ describe("gate-accuracy CLI (real process)", () => {
     const r = await gate(["--candidate", DEGRADED, "--baseline", V2, "--data", DATA, "--quiet"]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain("accuracy gate: FAILED");
-    expect(r.stdout).toContain("FAIL candidate accuracy 0.086111 < minimum 0.9");
+    expect(r.stdout).toContain("FAIL candidate accuracy 0.097222 < minimum 0.9");
     expect(r.stderr).toBe("");
   });
 

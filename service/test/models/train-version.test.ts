@@ -30,7 +30,7 @@ let python = "";
 let out = "";
 let trained: Result;
 
-/** Runs train.py in the models venv as check-drift.sh does; resolves with its exit code and output. */
+/** Runs train.py in the models venv as reproduce.test.ts does; resolves with its exit code and output. */
 async function train(args: string[]): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: "1" };
   delete env.SOURCE_DATE_EPOCH;
