@@ -5,4 +5,3 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const BUNDLED_REPOSITORY = `${REPO_ROOT}models/repository`;
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const DEGRADED_REPOSITORY = `${FIXTURES}models/degraded`;
-export const SHARED = `${REPO_ROOT}../shared`;
