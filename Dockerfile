@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 #
-# infergate image: Node 20 + onnxruntime-node on Debian bookworm slim (glibc: the prebuilt
-# onnxruntime native library does not run on musl/alpine).
+# infergate image: Node 26 (the active LTS, as in .nvmrc) + onnxruntime-node on Debian bookworm
+# slim (glibc: the prebuilt onnxruntime native library does not run on musl/alpine).
 #
 #   docker buildx build -t infergate:dev .
 #   docker run --rm -p 8080:8080 infergate:dev
@@ -12,17 +12,21 @@
 # never in a layer. service/test/docker/production-install.test.ts replays the prod-deps and
 # runtime steps outside Docker and starts the server from the result.
 #
-# The base image is pinned by version and digest in one FROM line (Dependabot's docker
-# ecosystem, .github/dependabot.yml, proposes updates); every stage derives from it, so the
-# native modules installed in prod-deps match the runtime's glibc and Node ABI.
-FROM node:20.20.2-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0 AS base
+# The base image is pinned by its exact version, the one .nvmrc pins for development and CI, in
+# one FROM line (Dependabot's docker ecosystem, .github/dependabot.yml, proposes updates); every
+# stage derives from it, so the native modules installed in prod-deps match the runtime's glibc
+# and Node ABI. Pin its digest too (`docker buildx imagetools inspect node:<tag>`) where a
+# registry is reachable; the machine this was written on reaches none.
+FROM node:26.12.1-bookworm-slim AS base
 
 # ---------------------------------------------------------------------------------------------
 FROM base AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
+# --omit=optional: the image has its Node; package.json's optional node-linux-* packages pin the
+# same Node for npm scripts on development machines and CI only.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --ignore-scripts --no-audit --no-fund
+    npm ci --omit=optional --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY service/src ./service/src
 RUN npm run build
@@ -37,7 +41,7 @@ COPY package.json package-lock.json .npmrc ./
 # .npmrc skips it anyway); its CPU binaries ship in the package. Then keep only the binaries
 # of the target platform (the package carries darwin/win32/linux for x64 and arm64, ~290 MB).
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && case "${TARGETARCH:-amd64}" in \
       amd64) ort_arch=x64 ;; \
       arm64) ort_arch=arm64 ;; \

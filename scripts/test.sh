@@ -9,6 +9,23 @@ export PATH="$root/.tools/bin:$root/node_modules/.bin:$PATH"
 mkdir -p .cache/test
 log_dir=.cache/test
 
+# What a fresh machine must have (README "Prerequisites"); everything else is installed by the
+# project's scripts. One line naming what is missing, before anything runs.
+missing=()
+for cmd in git python3 go terraform openssl curl flock; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
+python3 -c 'import sys, venv; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || missing+=("python3 >= 3.10 with venv")
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "npm test: missing prerequisites: ${missing[*]} (see README.md, Prerequisites)"
+  exit 2
+fi
+# The suite runs on the Node that .nvmrc pins (npm ci installs it as node-linux-<arch>).
+node_version="$(node --version)"
+if [[ "$node_version" != "v$(cat .nvmrc)" ]]; then
+  echo "npm test: node is $node_version, not v$(cat .nvmrc) (.nvmrc); run npm ci on linux x64/arm64, or install that version"
+  exit 2
+fi
+echo "node $node_version ($(command -v node))"
+
 passed=0
 failed=0
 failed_steps=()
@@ -68,7 +85,7 @@ run_vitest() {
   return $status
 }
 
-step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus
+step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus crds
 step lint biome check .
 step typecheck tsc -p tsconfig.json --noEmit
 step vitest run_vitest

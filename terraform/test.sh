@@ -13,7 +13,7 @@
 # while the CPU-bound static checks run in the foreground; its steps are booked
 # in order afterwards, each with its own run time.
 #
-# Knobs: TERRAFORM=/path/to/terraform  TF_PLUGIN_MIRROR=/opt/tf-plugins
+# Knobs: TERRAFORM=/path/to/terraform  TF_PLUGIN_MIRROR=/opt/tf-plugins (optional offline mirror)
 #        TF_TEST_SKIP_MOTO=1 (skip the emulator part; not for CI)
 #        TF_TEST_KEEP=1      (keep the work dir with all logs)
 set -euo pipefail
@@ -21,14 +21,26 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tfsrc="$root/terraform"
 TF="${TERRAFORM:-terraform}"
-mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 aws_provider_version="5.100.0"
+case "$(uname -m)" in x86_64 | amd64) platform=linux_amd64 ;; aarch64 | arm64) platform=linux_arm64 ;; *) platform="" ;; esac
+provider_at() { compgen -G "$1/registry.terraform.io/hashicorp/aws/$aws_provider_version/$platform/terraform-provider-aws_*" >/dev/null; }
+# Providers come from a filesystem mirror: the machine's offline one when it has the pinned
+# provider (TF_PLUGIN_MIRROR, default /opt/tf-plugins), else one the project fills from the
+# registry once (checked against the committed lock file's hashes) and keeps outside the clone.
+mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
+if ! provider_at "$mirror"; then
+  mirror="${INFERGATE_TOOLS_CACHE:-$HOME/.cache/infergate/tools}/terraform-providers"
+  if ! provider_at "$mirror" && command -v "$TF" >/dev/null; then
+    echo "terraform: mirroring hashicorp/aws $aws_provider_version from the registry into $mirror (first run only)" >&2
+    CHECKPOINT_DISABLE=1 "$TF" -chdir="$tfsrc/envs/dev" providers mirror -platform="$platform" "$mirror" >&2 || true
+  fi
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/infergate-tf.XXXXXX")"
 logs="$work/logs"
 src="$work/src"
 mkdir -p "$logs" "$src" "$work/steps"
-export root tfsrc TF mirror aws_provider_version work logs src
+export root tfsrc TF mirror platform aws_provider_version work logs src
 
 passed=0
 failed=0
@@ -136,7 +148,7 @@ check_toolchain() {
   command -v "$TF" || { echo "terraform not found (TERRAFORM=$TF)"; return 1; }
   "$TF" version
   local bin
-  bin="$(ls "$mirror"/registry.terraform.io/hashicorp/aws/"$aws_provider_version"/linux_amd64/terraform-provider-aws_* 2>/dev/null | head -n1)"
+  bin="$(ls "$mirror"/registry.terraform.io/hashicorp/aws/"$aws_provider_version"/"$platform"/terraform-provider-aws_* 2>/dev/null | head -n1)"
   [[ -n "$bin" && -x "$bin" ]] || { echo "hashicorp/aws $aws_provider_version missing from the provider mirror $mirror"; return 1; }
   echo "provider: $bin"
 }
@@ -162,7 +174,9 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # HTTPS because the buckets' TLS-only policies make a plain-HTTP emulator a
 # poor stand-in; runs in this shell so the EXIT trap knows moto_pid.
 start_moto() {
-  command -v moto_server >/dev/null || { echo "    | moto_server not found"; return 1; }
+  local moto_server
+  moto_server="$(bash "$root/scripts/venv.sh" moto "$root/scripts/requirements/moto.txt" 2>"$logs/moto-venv.log")/bin/moto_server" ||
+    { sed 's/^/    | /' "$logs/moto-venv.log"; return 1; }
   command -v openssl >/dev/null || { echo "    | openssl not found"; return 1; }
   timeout 30 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
@@ -170,7 +184,7 @@ start_moto() {
     { sed 's/^/    | /' "$logs/openssl.log"; return 1; }
   export AWS_CA_BUNDLE="$work/moto-cert.pem"
   port="$(free_port)"
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true timeout 1800 moto_server -H 127.0.0.1 -p "$port" \
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true timeout 1800 "$moto_server" -H 127.0.0.1 -p "$port" \
     -c "$work/moto-cert.pem" -k "$work/moto-key.pem" >"$logs/moto.log" 2>&1 &
   moto_pid=$!
   local _

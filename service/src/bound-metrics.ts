@@ -1,16 +1,16 @@
-import type { Counter, Gauge, Histogram } from "prom-client";
+import type { Counter, Gauge, Histogram } from "@prometheus-io/client";
 
 /**
- * Label children bound once, for the predict path. A prom-client child from
+ * Label children bound once, for the predict path. A metric child from
  * `metric.labels(...)` still validates its labels, builds a key string and looks the series up
  * on every `inc()`/`observe()` (about 1 µs each, 8 to 10 times per request: ~10 % of the
  * server's CPU at full load). These children create their series once, at load time, and then
  * update its stored entry directly, so a request costs a few additions. Exposition, cluster
  * aggregation and `/metrics` stay the library's; a test compares both paths' output.
  *
- * They rely on the client's per-metric `hashMap` (series key -> entry, each entry holding its
- * `labels`), pinned with the package version; `entryOf` fails at start-up, not silently, if that
- * ever changes. Series bound here must not be `remove()`d or `reset()` while bound (the service
+ * They rely on the client's per-metric `store.entry(labels)` (the stored entry of a series:
+ * `value`, or a histogram's `bucketValues`/`sum`/`count`), pinned with the package version;
+ * `entryOf` fails at start-up, not silently, if that ever changes. Series bound here must not be `remove()`d or `reset()` while bound (the service
  * never does).
  */
 export type BoundCounter = { inc(n?: number): void };
@@ -23,18 +23,16 @@ type LabelValues<T extends string> = Parameters<Histogram<T>["zero"]>[0];
 type ValueEntry = { value: number };
 type HistogramEntry = { bucketValues: Record<string, number>; sum: number; count: number };
 
-function sameLabels(a: Labels, b: Labels): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
+type Store = { entry(labels: Labels): unknown };
 
-// Looked up by scanning, once per bound series at load time: the client's key format stays its own.
+// Looked up once per bound series at load time, through the client's own key function.
 function entryOf<E>(metric: unknown, labels: Labels): E {
-  const hashMap = (metric as { hashMap?: Record<string, { labels?: Labels }> }).hashMap;
-  if (typeof hashMap !== "object" || hashMap === null)
-    throw new Error("prom-client: metric has no hashMap; bound-metrics.ts needs updating");
-  const entry = Object.values(hashMap).find((e) => sameLabels(e.labels ?? {}, labels));
-  if (!entry) throw new Error(`prom-client: no series for ${JSON.stringify(labels)}`);
+  const store = (metric as { store?: Partial<Store> }).store;
+  if (typeof store?.entry !== "function")
+    throw new Error("@prometheus-io/client: metric has no store.entry(); bound-metrics.ts needs updating");
+  const entry = store.entry(labels);
+  if (typeof entry !== "object" || entry === null)
+    throw new Error(`@prometheus-io/client: no series for ${JSON.stringify(labels)}`);
   return entry as E;
 }
 

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
+import { AggregatorRegistry } from "@prometheus-io/client";
 import type { Logger } from "pino";
-import { AggregatorRegistry } from "prom-client";
 import type { Config } from "./config.js";
 
 const METRICS_REQ = "infergate:metrics-req";

@@ -1,4 +1,4 @@
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
 import { describe, expect, it } from "vitest";
 import { bindCounter, bindGauge, bindHistogram } from "../src/bound-metrics.js";
 

@@ -1,4 +1,3 @@
-import { getFloat16, setFloat16 } from "@petamoriken/float16";
 import { Errors } from "../errors.js";
 import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
 
@@ -106,7 +105,7 @@ export function toTensorValues(
       for (let i = 0; i < count; i++) {
         const v = flat[i];
         if (typeof v !== "number") throw bad(i, "a number");
-        setFloat16(view, i * 2, v, true);
+        view.setFloat16(i * 2, v, true);
       }
       break;
     }
@@ -210,6 +209,6 @@ export function fromTensorValues(datatype: Datatype, values: TensorValues): (num
 function halvesToNumbers(bits: Uint16Array): number[] {
   const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
   const out = new Array<number>(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = getFloat16(view, i * 2, true);
+  for (let i = 0; i < bits.length; i++) out[i] = view.getFloat16(i * 2, true);
   return out;
 }

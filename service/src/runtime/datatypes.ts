@@ -66,7 +66,7 @@ export const DATATYPE_INFO: Readonly<Record<Datatype, Info>> = Object.freeze({
     bigMin: -(2n ** 63n),
     bigMax: 2n ** 63n - 1n,
   },
-  // Node 20 has no Float16Array: onnxruntime-node takes and returns FP16 as raw bits in a Uint16Array.
+  // onnxruntime-node takes and returns FP16 as raw bits in a Uint16Array (not Float16Array).
   FP16: { ort: "float16", alloc: (n) => new Uint16Array(n), kind: "half" },
   FP32: { ort: "float32", alloc: (n) => new Float32Array(n), kind: "float" },
   FP64: { ort: "float64", alloc: (n) => new Float64Array(n), kind: "float" },

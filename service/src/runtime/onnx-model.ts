@@ -57,7 +57,25 @@ function checkSignature(
 function toHost(name: string, tensor: ort.Tensor): HostTensor {
   const datatype = datatypeFromOrt(tensor.type);
   if (!datatype) throw new Error(`output "${name}" has unsupported type ${tensor.type}`);
-  return { name, datatype, shape: tensor.dims.map(Number), values: tensor.data as TensorValues };
+  let values = tensor.data as TensorValues | Float16Array;
+  // FP16 travels as its bits (Uint16Array) everywhere in the server; onnxruntime-common hands
+  // outputs back as a Float16Array view where the runtime has one: view the same bytes as bits.
+  if (values instanceof Float16Array)
+    values = new Uint16Array(values.buffer, values.byteOffset, values.length);
+  return { name, datatype, shape: tensor.dims.map(Number), values };
+}
+
+/**
+ * An ONNX Runtime tensor of a host tensor. FP16: onnxruntime-common turns Uint16Array data into a
+ * Float16Array view where the runtime has Float16Array (Node >= 23), but onnxruntime-node 1.30's
+ * binding measures a Float16Array as 0 bytes and refuses it ("not enough space: expected 8, got
+ * 0"; microsoft/onnxruntime PR #32323, open). The binding reads `cpuData`, so give it back the bits.
+ */
+function toOrt(t: HostTensor): ort.Tensor {
+  const tensor = new ort.Tensor(DATATYPE_INFO[t.datatype].ort, t.values as ort.Tensor.DataType, t.shape);
+  if (t.values instanceof Uint16Array && t.datatype === "FP16")
+    (tensor as unknown as { cpuData: Uint16Array }).cpuData = t.values;
+  return tensor;
 }
 
 /**
@@ -134,9 +152,7 @@ export class OnnxModel {
   /** Runs the graph; inputs must already match the signature (the data plane checks that). */
   readonly run: RunFn = async (inputs, outputNames) => {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const t of inputs) {
-      feeds[t.name] = new ort.Tensor(DATATYPE_INFO[t.datatype].ort, t.values as ort.Tensor.DataType, t.shape);
-    }
+    for (const t of inputs) feeds[t.name] = toOrt(t);
     const results = await this.session.run(feeds, outputNames as string[]);
     return outputNames.map((name) => {
       const tensor = results[name];

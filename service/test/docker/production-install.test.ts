@@ -31,6 +31,13 @@ async function run(cmd: string, args: string[], opts: Parameters<typeof execFile
   }
 }
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+/** The variables that say how this machine reaches the npm registry (proxy, CA certificates). */
+function networkEnv(): NodeJS.ProcessEnv {
+  const names =
+    /^(https?_proxy|no_proxy|NODE_EXTRA_CA_CERTS|NODE_USE_SYSTEM_CA|SSL_CERT_FILE|SSL_CERT_DIR)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => names.test(k)));
+}
 const dockerfileText = readFileSync(join(root, "Dockerfile"), "utf8");
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +202,10 @@ describe("Dockerfile lint", () => {
     const buildCi = of(build as Stage, "RUN").find((r) => /\bnpm ci\b/.test(r.args));
     expect(buildCi?.args, "the build stage installs dev dependencies").not.toMatch(/--omit=dev|--production/);
     expect(of(depsStage(), "RUN").some((r) => /\bnpm ci\b[^&]*--omit=dev/.test(r.args))).toBe(true);
+    // Not the pinned node-linux-* binaries (optional dependencies): the image brings its own Node.
+    for (const s of all)
+      for (const r of of(s, "RUN").filter((x) => /\bnpm ci\b/.test(x.args)))
+        expect(r.args, `stage ${s.name}`).toMatch(/--omit=optional/);
     // The final stage installs nothing; it copies compiled JS and production node_modules.
     expect(of(finalStage, "RUN").some((r) => /\bnpm (ci|install|i)\b/.test(r.args))).toBe(false);
     const copies = of(finalStage, "COPY").map((c) => `${c.flags.from ?? "context"}: ${c.args}`);
@@ -209,12 +220,15 @@ describe("Dockerfile lint", () => {
     );
   });
 
-  it("ships on a pinned glibc slim Node 20 image, never alpine or :latest", () => {
+  it("ships on a glibc slim image of the Node version .nvmrc pins, never alpine or :latest", () => {
+    const pinned = readFileSync(join(root, ".nvmrc"), "utf8").trim();
+    expect(pinned).toMatch(/^26\.\d+\.\d+$/);
     for (const s of all) {
       const image = externalImage(s);
       expect(image, `stage ${s.name}`).toMatch(
-        /^node:20\.\d+\.\d+-(bookworm|trixie)-slim@sha256:[0-9a-f]{64}$/,
+        /^node:\d+\.\d+\.\d+-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/,
       );
+      expect(image?.split("-")[0], `stage ${s.name}`).toBe(`node:${pinned}`);
     }
     for (const s of all) expect(s.from, `stage ${s.name}`).not.toMatch(/alpine|:latest$/);
   });
@@ -337,6 +351,8 @@ describe("production install (what the image does, without Docker)", () => {
           HOME: process.env.HOME,
           TARGETARCH: targetArch,
           npm_config_update_notifier: "false",
+          // The machine's way to the registry (proxies, extra CAs), as a build host would have it.
+          ...networkEnv(),
         },
         timeout: 240_000,
       });

@@ -16,8 +16,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", `service/src/cli/${name}.ts`, ...args], {
       cwd: REPO_ROOT,
-      // The AWS SDK warns on Node 20 on every start; it would only clutter the captured stderr.
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { S3Client } from "@aws-sdk/client-s3";
 import { freePort, waitFor } from "./net.js";
+import { REPO_ROOT } from "./paths.js";
 
 export type Moto = { endpoint: string; s3: S3Client; stop: () => Promise<void> };
 
@@ -11,8 +12,17 @@ export const MOTO_ENV = {
   AWS_REGION: "us-east-1",
 };
 
+/** The pinned `moto_server` in its venv (scripts/venv.sh: created on first use, then cached). */
+function motoServer(): string {
+  const venv = execFileSync("bash", ["scripts/venv.sh", "moto", "scripts/requirements/moto.txt"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).trim();
+  return `${venv}/bin/moto_server`;
+}
+
 /**
- * Starts the preinstalled `moto_server` (an AWS emulator) on a free loopback port. With
+ * Starts the pinned `moto_server` (an AWS emulator) on a free loopback port. With
  * `authAfter`, moto enforces IAM after that many requests, which is how tests get real 403s.
  */
 export async function startMoto(options: { authAfter?: number } = {}): Promise<Moto> {
@@ -22,7 +32,7 @@ export async function startMoto(options: { authAfter?: number } = {}): Promise<M
     ...process.env,
     ...(options.authAfter !== undefined ? { INITIAL_NO_AUTH_ACTION_COUNT: String(options.authAfter) } : {}),
   };
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(motoServer(), ["-H", "127.0.0.1", "-p", String(port)], {
     env,
     stdio: "ignore",
   });

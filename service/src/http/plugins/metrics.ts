@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
+import * as client from "@prometheus-io/client";
 import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
-import * as client from "prom-client";
 import { clusterMetrics, shareWorkerMetrics } from "../../cluster.js";
 import type { Metrics } from "../../metrics.js";
 import { installRouteMetrics } from "./route-metrics.js";

@@ -1,5 +1,5 @@
+import { Histogram, type Registry } from "@prometheus-io/client";
 import type { FastifyInstance, onResponseHookHandler } from "fastify";
-import { Histogram, type Registry } from "prom-client";
 import { type BoundHistogram, bindHistogram } from "../../bound-metrics.js";
 import { LATENCY_BUCKETS } from "../../metrics.js";
 

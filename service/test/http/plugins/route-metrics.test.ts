@@ -1,5 +1,5 @@
+import { Registry } from "@prometheus-io/client";
 import Fastify from "fastify";
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { installRouteMetrics } from "../../../src/http/plugins/route-metrics.js";
 
