@@ -1,8 +1,25 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * One test runner for the whole repository: each part keeps its own suite (a vitest project,
+ * `npm run test:<name>` runs one) and `npm test` runs them all into one summary.
+ */
+const PARTS = [
+  "service",
+  "tools",
+  "bench",
+  "models",
+  "helm",
+  "argocd",
+  "observability",
+  "terraform",
+  "kube",
+  "loadtest",
+  ".github",
+] as const;
+
 export default defineConfig({
   test: {
-    include: ["service/test/**/*.test.ts", "bench/test/**/*.test.ts"],
     // Integration tests start real servers (S3 emulator, the service); give them room on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -13,5 +30,9 @@ export default defineConfig({
     // once is run once more, and `npm test` names it as FLAKY with its first failure (scripts/test.sh)
     // so it gets fixed. A test that fails twice fails the suite.
     retry: 1,
+    projects: PARTS.map((name) => ({
+      extends: true,
+      test: { name, include: [`${name}/test/**/*.test.ts`], exclude: [`${name}/test/fixtures/**`] },
+    })),
   },
 });
