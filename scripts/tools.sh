@@ -3,6 +3,7 @@
 # Go tools are built once per name@version into a cache outside the clone
 # (~/.cache/infergate/tools), so a fresh CI clone on the same machine reuses them.
 # Usage: scripts/tools.sh helm kubeconform actionlint k6 promtool prometheus crds
+#        scripts/tools.sh kube   (the local control plane's binaries, see kube/README.md)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,13 +11,26 @@ cache="${INFERGATE_TOOLS_CACHE:-$HOME/.cache/infergate/tools}"
 bin="$root/.tools/bin"
 mkdir -p "$cache" "$bin"
 
-# name -> go module@version (the only place versions are pinned)
+# name -> go module@version (the only place these versions are pinned)
 declare -A GO_TOOLS=(
   [helm]="helm.sh/helm/v3/cmd/helm@v3.22.0"
   [kubeconform]="github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
   [actionlint]="github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
   [k6]="go.k6.io/k6@v1.8.1"
+  [kwok]="sigs.k8s.io/kwok/cmd/kwok@v0.8.0"
 )
+# name -> folder of one of the project's own Go modules : upstream module it requires : package.
+# k8s.io/kubernetes cannot be `go install`ed (its go.mod replaces its k8s.io/* modules with paths
+# inside its own repository), so kube/build/kubernetes requires it with the published modules of
+# the same release; etcd's server module likewise. The release is pinned in each go.mod.
+declare -A GO_MODULE_BUILDS=(
+  [etcd]="kube/build/etcd:go.etcd.io/etcd/server/v3:./cmd/etcd"
+  [kube-apiserver]="kube/build/kubernetes:k8s.io/kubernetes:./cmd/kube-apiserver"
+  [kube-controller-manager]="kube/build/kubernetes:k8s.io/kubernetes:./cmd/kube-controller-manager"
+  [kube-scheduler]="kube/build/kubernetes:k8s.io/kubernetes:./cmd/kube-scheduler"
+)
+# Everything the local control plane (kube/control-plane.ts) and its tests need.
+KUBE_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok rollouts-controller crds)
 # name -> go module@version:folder whose CustomResourceDefinitions the tests install and validate
 # against: each controller's own release carries its CRDs (copied out, never committed).
 declare -A CRD_MODULES=(
@@ -75,6 +89,100 @@ install_prometheus() {
   ln -sfn "$(system_bin prometheus)" "$bin/prometheus"
 }
 
+# Builds a binary of one of the project's Go modules (GO_MODULE_BUILDS) into $cache/<name>@<version>.
+install_go_module_build() {
+  local name="$1" spec="${GO_MODULE_BUILDS[$1]}"
+  local folder="${spec%%:*}" rest="${spec#*:}"
+  local upstream="${rest%%:*}" package="${rest#*:}"
+  local version
+  # Read from go.mod itself: a cached binary must not need the module cache (or the network).
+  version="$(awk -v m="$upstream" '$1 == "require" && $2 == m { print $3 } $1 == m { print $2 }' \
+    "$root/$folder/go.mod" | head -1)"
+  [[ -n "$version" ]] || { log "$folder/go.mod does not require $upstream"; exit 1; }
+  local dir="$cache/$name@$version"
+  if [[ ! -x "$dir/$name" ]]; then
+    log "building $name from $upstream@$version (first run only)"
+    mkdir -p "$dir"
+    (
+      flock 9
+      if [[ ! -x "$dir/$name" ]]; then
+        local start=$SECONDS
+        (cd "$root/$folder" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
+          go build -buildvcs=false -trimpath -ldflags "-s -w $(version_ldflags "$upstream" "$version")" \
+          -o "$dir/$name.partial" "$package")
+        mv "$dir/$name.partial" "$dir/$name"
+        log "built $name in $((SECONDS - start)) s, $(du -m "$dir/$name" | cut -f1) MB"
+      fi
+    ) 9>"$dir.lock"
+  fi
+  ln -sfn "$dir/$name" "$bin/$name"
+}
+
+# Link-time version stamps: without them Kubernetes binaries report v0.0.0-master, and helm's
+# kubeVersion check (Chart.yaml) refuses the cluster.
+version_ldflags() {
+  local upstream="$1" version="$2" major minor pkg flags=""
+  if [[ "$upstream" == k8s.io/kubernetes ]]; then
+    IFS=. read -r major minor _ <<<"${version#v}"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      flags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+      flags+=" -X $pkg.gitTreeState=clean"
+    done
+  fi
+  printf '%s' "$flags"
+}
+
+# The Argo Rollouts controller at the release whose CRDs `crds` installs. Built from a writable
+# copy of its module: its replace lines (k8s.io/* pins) apply only when it is the main module,
+# and it declares a newer Go than many machines have.
+install_rollouts_controller() {
+  local name=rollouts-controller spec="${CRD_MODULES[argo-rollouts]%%:*}"
+  local module="${spec%%@*}" version="${spec#*@}"
+  local dir="$cache/$name@$version"
+  if [[ ! -x "$dir/$name" ]]; then
+    log "building $name from $module@$version (first run only)"
+    mkdir -p "$dir"
+    (
+      flock 9
+      if [[ ! -x "$dir/$name" ]]; then
+        local start=$SECONDS src work
+        src="$(cd "$cache" && GOTOOLCHAIN="$GO_TOOLCHAIN_FOR_MODULES" GOFLAGS=-mod=mod \
+          go mod download -json "$spec" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+        work="$(mktemp -d)"
+        trap 'rm -rf "$work"' EXIT
+        cp -r "$src/." "$work/" && chmod -R u+w "$work"
+        (cd "$work" && GOTOOLCHAIN="$GO_TOOLCHAIN_FOR_MODULES" GOFLAGS=-mod=mod CGO_ENABLED=0 \
+          go build -buildvcs=false -trimpath \
+          -ldflags "-s -w -X $module/utils/version.version=${version#v}" \
+          -o "$dir/$name.partial" ./cmd/rollouts-controller)
+        mv "$dir/$name.partial" "$dir/$name"
+        log "built $name in $((SECONDS - start)) s, $(du -m "$dir/$name" | cut -f1) MB"
+      fi
+    ) 9>"$dir.lock"
+  fi
+  ln -sfn "$dir/$name" "$bin/$name"
+}
+
+# kwok's Stage files (how fake nodes and Pods change status) ship in its module, not its binary:
+# copied once next to the binary and linked as .tools/kwok-stages.
+install_kwok_stages() {
+  local spec="${GO_TOOLS[kwok]}"
+  local module="${spec%%/cmd/*}" version="${spec##*@}"
+  local dir="$cache/kwok@$version/stages" src
+  if [[ ! -f "$dir/.complete" ]]; then
+    (
+      flock 9
+      if [[ ! -f "$dir/.complete" ]]; then
+        src="$(cd "$cache" && GOFLAGS=-mod=mod go mod download -json "$module@$version" \
+          | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+        rm -rf "$dir" && cp -r "$src/kustomize/stage" "$dir" && chmod -R u+w "$dir"
+        touch "$dir/.complete"
+      fi
+    ) 9>"$cache/kwok@$version.stages.lock"
+  fi
+  ln -sfn "$dir" "$root/.tools/kwok-stages"
+}
+
 # Copies the CRD manifests of every pinned controller release into $cache/crds/<name>@<version>
 # and links .tools/crds/<name> to it.
 install_crds() {
@@ -106,13 +214,24 @@ install_crds() {
 }
 
 [[ $# -gt 0 ]] || set -- "${!GO_TOOLS[@]}" prometheus crds
+requested=()
 for tool in "$@"; do
+  if [[ "$tool" == kube ]]; then requested+=("${KUBE_TOOLS[@]}"); else requested+=("$tool"); fi
+done
+for tool in "${requested[@]}"; do
   case "$tool" in
     prometheus|promtool) install_prometheus ;;
     crds) install_crds ;;
+    rollouts-controller) install_rollouts_controller ;;
+    kwok) install_go_tool kwok && install_kwok_stages ;;
     *)
-      [[ -n "${GO_TOOLS[$tool]:-}" ]] || { log "unknown tool: $tool"; exit 2; }
-      install_go_tool "$tool"
+      if [[ -n "${GO_MODULE_BUILDS[$tool]:-}" ]]; then
+        install_go_module_build "$tool"
+      elif [[ -n "${GO_TOOLS[$tool]:-}" ]]; then
+        install_go_tool "$tool"
+      else
+        log "unknown tool: $tool"; exit 2
+      fi
       ;;
   esac
 done
