@@ -41,8 +41,6 @@ declare -A CRD_MODULES=(
 # Recent controller releases declare a newer Go than many machines have; the Go module proxy
 # serves this toolchain (go1.27.3), which `go` fetches once and caches.
 GO_TOOLCHAIN_FOR_MODULES="go1.27.3"
-# Debian package that provides prometheus and promtool (bookworm ships 2.42).
-PROMETHEUS_DEB_VERSION_PREFIX="2.42"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -64,29 +62,19 @@ install_go_tool() {
   ln -sfn "$dir/$name" "$bin/$name"
 }
 
-# The system's binary, never our own link to it (scripts/test.sh puts .tools/bin first on PATH;
-# linking `command -v` would then point a link at itself).
-system_bin() {
-  PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd: -)" command -v "$1"
-}
+# Prometheus and promtool 2.42.0 (the version the rules, queries and tests are written for), built
+# from the upstream module v0.42.0 (Prometheus' Go module numbering of 2.42.0). Without the
+# `builtinassets` tag the web UI is left out; the tests use the API only.
+PROMETHEUS_MODULE="github.com/prometheus/prometheus@v0.42.0"
+PROMETHEUS_VERSION="2.42.0"
 
 install_prometheus() {
-  if ! system_bin promtool >/dev/null 2>&1 || ! system_bin prometheus >/dev/null 2>&1; then
-    log "installing Debian's prometheus package"
-    (
-      flock 9
-      if ! system_bin promtool >/dev/null 2>&1; then
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null
-        apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-      fi
-    ) 9>"$cache/prometheus.lock"
-  fi
-  local v
-  v="$("$(system_bin promtool)" --version 2>&1 | head -1)"
-  [[ "$v" == *"version $PROMETHEUS_DEB_VERSION_PREFIX"* ]] || { log "unexpected promtool: $v"; exit 1; }
-  ln -sfn "$(system_bin promtool)" "$bin/promtool"
-  ln -sfn "$(system_bin prometheus)" "$bin/prometheus"
+  local name ldflags="-X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION"
+  ldflags+=" -X github.com/prometheus/common/version.Branch=HEAD"
+  ldflags+=" -X github.com/prometheus/common/version.BuildUser=infergate-tools"
+  for name in prometheus promtool; do
+    install_module_command "$name" "$PROMETHEUS_MODULE" "./cmd/$name" "$ldflags"
+  done
 }
 
 # Builds a binary of one of the project's Go modules (GO_MODULE_BUILDS) into $cache/<name>@<version>.
@@ -132,15 +120,16 @@ version_ldflags() {
   printf '%s' "$flags"
 }
 
-# The Argo Rollouts controller at the release whose CRDs `crds` installs. Built from a writable
-# copy of its module: its replace lines (k8s.io/* pins) apply only when it is the main module,
-# and it declares a newer Go than many machines have.
-install_rollouts_controller() {
-  local name=rollouts-controller spec="${CRD_MODULES[argo-rollouts]%%:*}"
-  local module="${spec%%@*}" version="${spec#*@}"
+# Builds one command of an upstream module from a writable copy of it, into
+# $cache/<name>@<version>: modules with replace lines (Prometheus, Argo Rollouts) cannot be
+# `go install`ed, since those apply only when the module is the main module.
+# Usage: install_module_command NAME MODULE@VERSION PACKAGE LDFLAGS
+install_module_command() {
+  local name="$1" spec="$2" package="$3" ldflags="$4"
+  local version="${spec#*@}"
   local dir="$cache/$name@$version"
   if [[ ! -x "$dir/$name" ]]; then
-    log "building $name from $module@$version (first run only)"
+    log "building $name from $spec (first run only)"
     mkdir -p "$dir"
     (
       flock 9
@@ -152,15 +141,21 @@ install_rollouts_controller() {
         trap 'rm -rf "$work"' EXIT
         cp -r "$src/." "$work/" && chmod -R u+w "$work"
         (cd "$work" && GOTOOLCHAIN="$GO_TOOLCHAIN_FOR_MODULES" GOFLAGS=-mod=mod CGO_ENABLED=0 \
-          go build -buildvcs=false -trimpath \
-          -ldflags "-s -w -X $module/utils/version.version=${version#v}" \
-          -o "$dir/$name.partial" ./cmd/rollouts-controller)
+          go build -buildvcs=false -trimpath -ldflags "-s -w $ldflags" -o "$dir/$name.partial" "$package")
         mv "$dir/$name.partial" "$dir/$name"
         log "built $name in $((SECONDS - start)) s, $(du -m "$dir/$name" | cut -f1) MB"
       fi
     ) 9>"$dir.lock"
   fi
   ln -sfn "$dir/$name" "$bin/$name"
+}
+
+# The Argo Rollouts controller at the release whose CRDs `crds` installs (it declares a newer Go
+# than many machines have: GO_TOOLCHAIN_FOR_MODULES).
+install_rollouts_controller() {
+  local spec="${CRD_MODULES[argo-rollouts]%%:*}"
+  install_module_command rollouts-controller "$spec" ./cmd/rollouts-controller \
+    "-X ${spec%%@*}/utils/version.version=${spec#*@v}"
 }
 
 # kwok's Stage files (how fake nodes and Pods change status) ship in its module, not its binary:
