@@ -29,6 +29,7 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=optional --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY service/src ./service/src
+COPY tools/src ./tools/src
 RUN npm run build
 
 # ---------------------------------------------------------------------------------------------
@@ -68,6 +69,10 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/service/src ./dist/service/src
+# The tools, for the `infergate` command in the image: the Argo Rollouts analysis Job runs
+# `infergate canary evaluate` (bin/infergate.js runs the compiled dist/tools/src).
+COPY --from=build /src/dist/tools/src ./dist/tools/src
+COPY bin ./bin
 # The bundled model repository: the service's default INFERGATE_MODEL_REPOSITORY resolves to
 # /app/models/repository (found by walking up from dist/service/src).
 COPY models/repository ./models/repository
@@ -80,4 +85,4 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/v2/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/service/src/server.js"]
+CMD ["node", "dist/service/src/main.js"]

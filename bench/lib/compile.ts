@@ -13,7 +13,7 @@ export type Scripts = {
 
 const OUT_DIR = "bench/results/dist";
 /** The server under test's entry point. */
-export const SERVER_ENTRY = "service/src/server.ts";
+export const SERVER_ENTRY = "service/src/main.ts";
 
 /**
  * Every process the bench measures or measures with runs as compiled JavaScript: tsx adds its

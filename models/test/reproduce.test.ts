@@ -4,7 +4,12 @@ import { arch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, FIXTURES, REPO_ROOT } from "../support/paths.js";
+import {
+  BUNDLED_REPOSITORY,
+  DEGRADED_REPOSITORY,
+  FIXTURES,
+  REPO_ROOT,
+} from "../../service/test/support/paths.js";
 
 /**
  * The committed model artifacts are what models/train.py and models/fixtures.py produce, on any

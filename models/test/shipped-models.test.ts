@@ -1,14 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { readDataset } from "../../src/evaluation/dataset.js";
-import { evaluate } from "../../src/evaluation/evaluator.js";
-import { loadForEvaluation } from "../../src/evaluation/load.js";
-import { manifestMetrics } from "../../src/evaluation/metrics.js";
-import { parseVersionUri } from "../../src/evaluation/model-uri.js";
-import { sha256File } from "../../src/repository/cache.js";
-import { checkManifestLocation, parseManifest } from "../../src/repository/manifest.js";
-import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../support/paths.js";
+import { loadConfig } from "../../service/src/process/config.js";
+import { sha256File } from "../../service/src/repository/cache.js";
+import { checkManifestLocation, parseManifest } from "../../service/src/repository/manifest.js";
+import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../../service/test/support/paths.js";
+import { readDataset } from "../../tools/src/accuracy-gate/dataset.js";
+import { evaluate } from "../../tools/src/accuracy-gate/evaluator.js";
+import { loadForEvaluation } from "../../tools/src/accuracy-gate/load.js";
+import { manifestMetrics } from "../../tools/src/accuracy-gate/metrics.js";
+import { parseVersionUri } from "../../tools/src/accuracy-gate/model-uri.js";
 
 /**
  * The committed artifacts keep their promises: each manifest describes the bytes beside it, and

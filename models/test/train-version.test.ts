@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { readDataset } from "../../src/evaluation/dataset.js";
-import { evaluate } from "../../src/evaluation/evaluator.js";
-import { loadForEvaluation } from "../../src/evaluation/load.js";
-import { manifestMetrics } from "../../src/evaluation/metrics.js";
-import { parseVersionUri } from "../../src/evaluation/model-uri.js";
-import { checkManifestLocation, parseManifest } from "../../src/repository/manifest.js";
-import { checkSource } from "../../src/repository/publish-source.js";
-import { BUNDLED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
+import { loadConfig } from "../../service/src/process/config.js";
+import { checkManifestLocation, parseManifest } from "../../service/src/repository/manifest.js";
+import { BUNDLED_REPOSITORY, REPO_ROOT } from "../../service/test/support/paths.js";
+import { readDataset } from "../../tools/src/accuracy-gate/dataset.js";
+import { evaluate } from "../../tools/src/accuracy-gate/evaluator.js";
+import { loadForEvaluation } from "../../tools/src/accuracy-gate/load.js";
+import { manifestMetrics } from "../../tools/src/accuracy-gate/metrics.js";
+import { parseVersionUri } from "../../tools/src/accuracy-gate/model-uri.js";
+import { checkSource } from "../../tools/src/publish/publish-source.js";
 
 /**
  * `models/train.py --version N` (what model.yml's source=train runs): only the production recipe,

@@ -1,5 +1,5 @@
 import { Errors, type InfergateError } from "../errors.js";
-import type { BatchMetrics } from "../metrics.js";
+import type { BatchMetrics } from "../metrics/service-metrics.js";
 import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
 import { mergeRows, splitRows } from "./batch-tensors.js";
 

@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import type { Config } from "../process/config.js";
 import type { Manifest } from "../repository/manifest.js";
 import type { BatchingOptions } from "./batcher.js";
 

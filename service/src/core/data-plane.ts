@@ -1,6 +1,6 @@
-import { secondsSince } from "../bound-metrics.js";
 import { Errors, InfergateError } from "../errors.js";
-import type { Outcome } from "../metrics.js";
+import { secondsSince } from "../metrics/bound-metrics.js";
+import type { Outcome } from "../metrics/service-metrics.js";
 import { classifyOutputs } from "../protocol/classification.js";
 import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
 import { parseVersion } from "../repository/version-policy.js";

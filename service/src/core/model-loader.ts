@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import type { Config } from "../config.js";
 import { ModelLoadError } from "../errors.js";
-import type { Metrics } from "../metrics.js";
+import type { Metrics } from "../metrics/service-metrics.js";
+import type { Config } from "../process/config.js";
 import { checkManifestLocation, parseManifest } from "../repository/manifest.js";
 import type { ModelSource } from "../repository/source.js";
 import { selectVersions } from "../repository/version-policy.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { Config } from "../config.js";
-import type { Metrics } from "../metrics.js";
+import type { Metrics } from "../metrics/service-metrics.js";
+import type { Config } from "../process/config.js";
 import type { ModelSource } from "../repository/source.js";
 import { parseTrackPointer, type TrackPointer } from "../repository/track-pointer.js";
 import type { ModelLoader } from "./model-loader.js";

@@ -1,6 +1,6 @@
-import type { Track } from "../config.js";
 import { Errors } from "../errors.js";
-import type { VersionMetrics } from "../metrics.js";
+import type { VersionMetrics } from "../metrics/service-metrics.js";
+import type { Track } from "../process/config.js";
 import type { Manifest, TensorSpec } from "../repository/manifest.js";
 import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
 import { isBatchable } from "./batching-options.js";

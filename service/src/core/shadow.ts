@@ -1,5 +1,5 @@
-import { secondsSince } from "../bound-metrics.js";
-import type { Metrics, ShadowPairMetrics } from "../metrics.js";
+import { secondsSince } from "../metrics/bound-metrics.js";
+import type { Metrics, ShadowPairMetrics } from "../metrics/service-metrics.js";
 import type { HostTensor } from "../runtime/onnx-model.js";
 import type { ServedVersion } from "./served-version.js";
 

@@ -1,11 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import type { Logger } from "pino";
-import { type BoundCounter, bindCounter } from "../bound-metrics.js";
-import { type Config, findInRoot } from "../config.js";
 import { type DataPlane, MAX_TIMEOUT_MS } from "../core/data-plane.js";
 import { Errors } from "../errors.js";
-import type { Metrics } from "../metrics.js";
+import { type BoundCounter, bindCounter } from "../metrics/bound-metrics.js";
+import type { Metrics } from "../metrics/service-metrics.js";
+import { type Config, findInRoot } from "../process/config.js";
 import {
   decodeGrpcInferRequest,
   encodeGrpcInferResponse,

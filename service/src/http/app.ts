@@ -1,21 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
-import type { Config } from "./config.js";
-import type { DataPlane } from "./core/data-plane.js";
-import type { Reconciler } from "./core/reconciler.js";
-import { installErrorHandler } from "./http/error-handler.js";
-import { installCompression } from "./http/plugins/compression.js";
-import { installContentTypes } from "./http/plugins/content-type.js";
-import { installMetrics } from "./http/plugins/metrics.js";
-import { installOpenApi } from "./http/plugins/openapi.js";
-import { lazyChildLogger, requestIdGenerator } from "./http/request-logger.js";
-import { adminRoutes } from "./http/routes/admin.js";
-import { healthRoutes } from "./http/routes/health.js";
-import { repositoryRoutes } from "./http/routes/repository.js";
-import { v1PredictRoutes } from "./http/routes/v1-predict.js";
-import { v2ModelRoutes } from "./http/routes/v2-models.js";
-import type { Metrics } from "./metrics.js";
-import type { ModelSource } from "./repository/source.js";
+import type { DataPlane } from "../core/data-plane.js";
+import type { Reconciler } from "../core/reconciler.js";
+import type { Metrics } from "../metrics/service-metrics.js";
+import type { Config } from "../process/config.js";
+import type { ModelSource } from "../repository/source.js";
+import { installErrorHandler } from "./error-handler.js";
+import { installCompression } from "./plugins/compression.js";
+import { installContentTypes } from "./plugins/content-type.js";
+import { installMetrics } from "./plugins/metrics.js";
+import { installOpenApi } from "./plugins/openapi.js";
+import { lazyChildLogger, requestIdGenerator } from "./request-logger.js";
+import { adminRoutes } from "./routes/admin.js";
+import { healthRoutes } from "./routes/health.js";
+import { repositoryRoutes } from "./routes/repository.js";
+import { v1PredictRoutes } from "./routes/v1-predict.js";
+import { v2ModelRoutes } from "./routes/v2-models.js";
 
 export type AppDeps = Readonly<{
   config: Pick<Config, "bodyLimitBytes" | "docs" | "logPayloads" | "routingKeyHeader" | "adminToken">;
@@ -37,7 +37,7 @@ declare module "fastify" {
 
 /**
  * Builds the HTTP app around an existing data plane: plugins, then routes. No listening, no
- * signals (server.ts owns the process), so tests use it with `inject()` or on a real port.
+ * signals (process/server.ts owns the process), so tests use it with `inject()` or on a real port.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, logger, metrics, dataPlane } = deps;

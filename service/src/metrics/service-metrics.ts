@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
+import type { Track } from "../process/config.js";
 import {
   type BoundCounter,
   type BoundGauge,
@@ -7,7 +8,6 @@ import {
   bindGauge,
   bindHistogram,
 } from "./bound-metrics.js";
-import type { Track } from "./config.js";
 
 export const OUTCOMES = ["success", "client_error", "server_error", "rejected", "timeout"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -1,21 +1,21 @@
 import type { Server as GrpcServer } from "@grpc/grpc-js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { buildApp } from "./app.js";
+import { DataPlane } from "../core/data-plane.js";
+import { ModelLoader } from "../core/model-loader.js";
+import { ModelRegistry } from "../core/model-registry.js";
+import { Reconciler } from "../core/reconciler.js";
+import { ShadowRunner } from "../core/shadow.js";
+import { closeGrpc, createGrpcServer } from "../grpc/server.js";
+import { buildApp } from "../http/app.js";
+import { Metrics } from "../metrics/service-metrics.js";
+import { createSource, type ModelSource } from "../repository/source.js";
 import type { Config } from "./config.js";
-import { DataPlane } from "./core/data-plane.js";
-import { ModelLoader } from "./core/model-loader.js";
-import { ModelRegistry } from "./core/model-registry.js";
-import { Reconciler } from "./core/reconciler.js";
-import { ShadowRunner } from "./core/shadow.js";
-import { closeGrpc, createGrpcServer } from "./grpc/server.js";
 import { createLogger } from "./logger.js";
-import { Metrics } from "./metrics.js";
-import { createSource, type ModelSource } from "./repository/source.js";
 
 export type Service = {
   app: FastifyInstance;
-  /** The Open Inference Protocol over gRPC (config.grpcPort set); server.ts binds it. */
+  /** The Open Inference Protocol over gRPC (config.grpcPort set); process/server.ts binds it. */
   grpc: GrpcServer | undefined;
   reconciler: Reconciler;
   /** Loads what the repository asks for, then lets readiness turn true and starts polling. */
@@ -32,7 +32,7 @@ export type Service = {
 
 /**
  * Wires the parts together: source → loader → registry → data plane → HTTP app (and gRPC server). Models are not
- * loaded here; call `start()` (server.ts does, after it starts listening, so liveness answers
+ * loaded here; call `start()` (process/server.ts does, after it starts listening, so liveness answers
  * while large models download).
  */
 export async function createService(config: Config, logger: Logger = createLogger(config)): Promise<Service> {

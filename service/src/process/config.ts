@@ -3,8 +3,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
-import { type TrackPointer, trackPointerSchema } from "./repository/track-pointer.js";
-import { parseVersionPolicy, type VersionPolicy } from "./repository/version-policy.js";
+import { type TrackPointer, trackPointerSchema } from "../repository/track-pointer.js";
+import { parseVersionPolicy, type VersionPolicy } from "../repository/version-policy.js";
 
 /**
  * A path under the project (or image) root, found by walking up from this file, so the same code

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { Config } from "../config.js";
+import type { Config } from "../process/config.js";
 import { FileSource } from "./file-source.js";
 import { S3Source } from "./s3-source.js";
 

@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
-import type { Config } from "../config.js";
 import { ModelLoadError } from "../errors.js";
+import type { Config } from "../process/config.js";
 import type { Manifest, TensorSpec } from "../repository/manifest.js";
 import { DATATYPE_INFO, type Datatype, datatypeFromOrt, type TensorValues } from "./datatypes.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Batcher, type BatchingOptions } from "../../src/core/batcher.js";
 import { InfergateError } from "../../src/errors.js";
-import { Metrics } from "../../src/metrics.js";
+import { Metrics } from "../../src/metrics/service-metrics.js";
 import type { HostTensor, RunFn } from "../../src/runtime/onnx-model.js";
 
 const metrics = () => new Metrics("stable").forBatcher("m", 1);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Batcher } from "../../src/core/batcher.js";
-import { Metrics } from "../../src/metrics.js";
+import { Metrics } from "../../src/metrics/service-metrics.js";
 import { parseManifest } from "../../src/repository/manifest.js";
 import { type HostTensor, OnnxModel } from "../../src/runtime/onnx-model.js";
 import { validationRows } from "../support/data.js";

@@ -241,7 +241,7 @@ describe("Dockerfile lint", () => {
     expect(of(finalStage, "EXPOSE").at(-1)?.args).toBe(env.PORT);
     expect(JSON.parse(of(finalStage, "CMD").at(-1)?.args ?? "null")).toEqual([
       "node",
-      "dist/service/src/server.js",
+      "dist/service/src/main.js",
     ]);
     expect(of(finalStage, "HEALTHCHECK")).toHaveLength(1);
   });
@@ -274,13 +274,13 @@ describe("Dockerfile lint", () => {
     }
     for (const secret of [
       "node_modules/fastify/package.json",
-      "dist/service/src/server.js",
+      "dist/service/src/main.js",
       ".git/config",
       ".tools/bin/k6",
       ".venv/models/bin/python",
       ".cache/models/x",
       ".env",
-      "service/test/server.test.ts",
+      "service/test/process/server.test.ts",
       "terraform/envs/dev/main.tf",
       "helm/infergate/values.yaml",
       "loadtest/results/load/summary.json",
@@ -401,7 +401,10 @@ describe("production install (what the image does, without Docker)", () => {
       readdirSync(join(bin, napi)).flatMap((os) => readdirSync(join(bin, napi, os)).map((a) => `${os}/${a}`)),
     );
     expect(platforms).toEqual([`linux/${ortArch}`]);
-    expect(existsSync(join(app, "dist", "service", "src", "server.js"))).toBe(true);
+    expect(existsSync(join(app, "dist", "service", "src", "main.js"))).toBe(true);
+    // The `infergate` command runs from the compiled tools (the canary analysis Job uses it).
+    expect(existsSync(join(app, "dist", "tools", "src", "cli", "run.js"))).toBe(true);
+    expect(existsSync(join(app, "bin", "infergate.js"))).toBe(true);
     expect(existsSync(join(app, "models", "repository", "digits"))).toBe(true);
     expect(existsSync(join(app, ".npmrc"))).toBe(false);
   });

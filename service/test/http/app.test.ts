@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startService } from "./support/service.js";
+import { startService } from "../support/service.js";
 
 type Line = { level: number; msg: string; status?: number; url?: string; reqId?: string };
 

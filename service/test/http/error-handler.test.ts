@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Errors, type InfergateError } from "../../src/errors.js";
 import { installErrorHandler } from "../../src/http/error-handler.js";
 import { installContentTypes } from "../../src/http/plugins/content-type.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger } from "../../src/process/logger.js";
 
 const BODY_LIMIT = 256;
 type Name = keyof typeof Errors;

@@ -1,6 +1,6 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
 import { describe, expect, it } from "vitest";
-import { bindCounter, bindGauge, bindHistogram } from "../src/bound-metrics.js";
+import { bindCounter, bindGauge, bindHistogram } from "../../src/metrics/bound-metrics.js";
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { inferBody, validationRows } from "./support/data.js";
-import { waitFor } from "./support/net.js";
-import { type ServerProcess, startServerProcess } from "./support/process.js";
+import { inferBody, validationRows } from "../support/data.js";
+import { waitFor } from "../support/net.js";
+import { type ServerProcess, startServerProcess } from "../support/process.js";
 
 const sumOf = (text: string, pattern: RegExp) =>
   [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);

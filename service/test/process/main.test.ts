@@ -1,7 +1,7 @@
 import { Agent, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { inferBody, validationRows } from "./support/data.js";
-import { type ServerProcess, startServerProcess } from "./support/process.js";
+import { inferBody, validationRows } from "../support/data.js";
+import { type ServerProcess, startServerProcess } from "../support/process.js";
 
 const body = JSON.stringify(inferBody(validationRows().slice(0, 16)));
 

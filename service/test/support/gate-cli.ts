@@ -4,17 +4,18 @@ import { REPO_ROOT } from "./paths.js";
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /**
- * Runs one of the repo's CLIs (`service/src/cli/<name>.ts`) as its own process, as the npm
- * scripts do, from the repo root; killed after `timeoutMs` so a hang fails the test, not the run.
+ * Runs `infergate <command> <args>` (bin/infergate.js) as its own process, as the npm scripts do,
+ * from the repo root; killed after `timeoutMs` so a hang fails the test, not the run.
  */
 export function runCli(
-  name: "gate-accuracy" | "publish" | "canary-evaluate",
+  command: "gate accuracy" | "gate load" | "publish" | "canary evaluate" | "serve",
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `service/src/cli/${name}.ts`, ...args], {
+    const bin = `${REPO_ROOT}bin/infergate.js`;
+    const child = spawn(process.execPath, [bin, ...command.split(" "), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

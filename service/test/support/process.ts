@@ -11,7 +11,7 @@ export type ServerProcess = {
 };
 
 /**
- * Starts `service/src/server.ts` as its own process on 127.0.0.1 and a free port, as `npm start`
+ * Starts `service/src/main.ts` as its own process on 127.0.0.1 and a free port, as `npm start`
  * would, and waits (bounded) until it is ready — or only live, with `waitReady: false`.
  */
 export async function startServerProcess(
@@ -19,7 +19,7 @@ export async function startServerProcess(
   options: { waitReady?: boolean; timeoutMs?: number } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "service/src/server.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "service/src/main.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

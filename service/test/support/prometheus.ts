@@ -151,11 +151,11 @@ export async function waitForTargetsUp(url: string, expected: number, timeoutMs 
 
 export type CanaryCliResult = CliResult;
 
-/** Runs `service/src/cli/canary-evaluate.ts` as its own process (as `npm run canary:evaluate`), killed after `timeoutMs`. */
+/** Runs `infergate canary evaluate` as its own process (as `npm run canary:evaluate`), killed after `timeoutMs`. */
 export function runCanaryEvaluate(
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<CanaryCliResult> {
-  return runCli("canary-evaluate", args, env, timeoutMs);
+  return runCli("canary evaluate", args, env, timeoutMs);
 }

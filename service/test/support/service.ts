@@ -1,6 +1,6 @@
 import pino, { type Logger } from "pino";
-import { type Config, loadConfig } from "../../src/config.js";
-import { createService, type Service } from "../../src/service.js";
+import { createService, type Service } from "../../src/process/compose.js";
+import { type Config, loadConfig } from "../../src/process/config.js";
 import { BUNDLED_REPOSITORY } from "./paths.js";
 
 /** A fully loaded service on the bundled repository (or `env` overrides), silent logs unless given, for inject(). */

@@ -1,19 +1,20 @@
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Config } from "../config.js";
-import { type Dataset, readDataset } from "../evaluation/dataset.js";
-import { EvaluationInputError } from "../evaluation/errors.js";
-import { checkFit, evaluate } from "../evaluation/evaluator.js";
-import { DEFAULT_THRESHOLDS, decide, type Thresholds } from "../evaluation/gate.js";
-import { type LoadedVersion, loadForEvaluation } from "../evaluation/load.js";
-import { parseVersionUri } from "../evaluation/model-uri.js";
-import { renderMarkdown, renderText } from "../evaluation/render.js";
-import { buildReport, type Evaluated } from "../evaluation/report.js";
-import { cliConfig, numberOption, parseOptions, requireOption, runCli, S3_HELP, S3_OPTIONS } from "./args.js";
-import { Progress } from "./progress.js";
+import type { Config } from "../../../service/src/process/config.js";
+import { cliConfig, numberOption, parseOptions, requireOption, S3_HELP, S3_OPTIONS } from "../cli/args.js";
+import type { Command } from "../cli/command.js";
+import { Progress } from "../cli/progress.js";
+import { type Dataset, readDataset } from "./dataset.js";
+import { EvaluationInputError } from "./errors.js";
+import { checkFit, evaluate } from "./evaluator.js";
+import { DEFAULT_THRESHOLDS, decide, type Thresholds } from "./gate.js";
+import { type LoadedVersion, loadForEvaluation } from "./load.js";
+import { parseVersionUri } from "./model-uri.js";
+import { renderMarkdown, renderText } from "./render.js";
+import { buildReport, type Evaluated } from "./report.js";
 
 const D = DEFAULT_THRESHOLDS;
-const HELP = `usage: gate-accuracy --candidate <uri> [--baseline <uri>] --data <file> [options]
+const HELP = `usage: infergate gate accuracy --candidate <uri> [--baseline <uri>] --data <file> [options]
 
 Evaluates a candidate model version (and a baseline) through the server's own loading and
 inference code and decides whether the candidate may ship.
@@ -56,7 +57,6 @@ const OPTIONS = {
   "predictions-out": { type: "string" },
   "batch-size": { type: "string" },
   quiet: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
   ...S3_OPTIONS,
 } as const;
 
@@ -78,12 +78,8 @@ function predictionsJsonl(dataset: Dataset, candidate: Evaluated): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const unit = { min: 0, max: 1 };
   const thresholds: Thresholds = {
     minAccuracy: numberOption(o["min-accuracy"], "min-accuracy", D.minAccuracy, unit),
@@ -148,8 +144,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
 }
 
-runCli(
-  "gate-accuracy",
-  () => main(process.argv.slice(2), process.env),
-  (err) => (err instanceof EvaluationInputError ? 2 : undefined),
-);
+export const command: Command = {
+  name: "gate accuracy",
+  summary: "evaluate a candidate model version against a baseline; exit 0 pass, 1 fail",
+  help: HELP,
+  run,
+  exitCodeOf: (err) => (err instanceof EvaluationInputError ? 2 : undefined),
+};

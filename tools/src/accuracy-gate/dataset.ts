@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { sha256File } from "../repository/cache.js";
+import { sha256File } from "../../../service/src/repository/cache.js";
 import { EvaluationInputError } from "./errors.js";
 
 /**

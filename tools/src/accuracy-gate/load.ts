@@ -1,11 +1,11 @@
 import pino from "pino";
-import type { Config } from "../config.js";
-import { ModelLoader } from "../core/model-loader.js";
-import { ModelRegistry } from "../core/model-registry.js";
-import type { ServedVersion } from "../core/served-version.js";
-import { ModelLoadError } from "../errors.js";
-import { Metrics } from "../metrics.js";
-import { createSource } from "../repository/source.js";
+import { ModelLoader } from "../../../service/src/core/model-loader.js";
+import { ModelRegistry } from "../../../service/src/core/model-registry.js";
+import type { ServedVersion } from "../../../service/src/core/served-version.js";
+import { ModelLoadError } from "../../../service/src/errors.js";
+import { Metrics } from "../../../service/src/metrics/service-metrics.js";
+import type { Config } from "../../../service/src/process/config.js";
+import { createSource } from "../../../service/src/repository/source.js";
 import { EvaluationInputError } from "./errors.js";
 import type { VersionRef } from "./model-uri.js";
 

@@ -1,7 +1,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseS3Uri } from "../repository/source.js";
-import { parseVersion } from "../repository/version-policy.js";
+import { parseS3Uri } from "../../../service/src/repository/source.js";
+import { parseVersion } from "../../../service/src/repository/version-policy.js";
 import { EvaluationInputError } from "./errors.js";
 
 /** One model version named by its folder, split into what a ModelSource needs. */

@@ -1,17 +1,18 @@
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { classify } from "../canary/classify.js";
-import { collect, selectorFor } from "../canary/collect.js";
-import { parseDuration } from "../canary/definition/durations.js";
-import { argDefault, type CliOverrides, resolveJudgement } from "../canary/definition/judgement.js";
-import { DEFINITION_ENV, loadDefinition } from "../canary/definition/load.js";
-import { AnalysisDefinitionError, type MetricOverride, OVERRIDABLE } from "../canary/definition/schema.js";
-import { PrometheusClient, PrometheusQueryError } from "../canary/prometheus.js";
-import { buildReport, renderMarkdown, renderText } from "../canary/report.js";
-import { decide, exitCode } from "../canary/verdict.js";
-import { numberOption, parseOptions, requireOption, runCli, UsageError } from "./args.js";
+import { numberOption, parseOptions, requireOption, UsageError } from "../cli/args.js";
+import type { Command } from "../cli/command.js";
+import { classify } from "./classify.js";
+import { collect, selectorFor } from "./collect.js";
+import { parseDuration } from "./definition/durations.js";
+import { argDefault, type CliOverrides, resolveJudgement } from "./definition/judgement.js";
+import { DEFINITION_ENV, loadDefinition } from "./definition/load.js";
+import { AnalysisDefinitionError, type MetricOverride, OVERRIDABLE } from "./definition/schema.js";
+import { PrometheusClient, PrometheusQueryError } from "./prometheus.js";
+import { buildReport, renderMarkdown, renderText } from "./report.js";
+import { decide, exitCode } from "./verdict.js";
 
-const HELP = `usage: canary-evaluate --prometheus <url> --model <name> [options]
+const HELP = `usage: infergate canary evaluate --prometheus <url> --model <name> [options]
 
 Judges a canary against the stable track from Prometheus: per metric, the tracks' per-interval
 samples are compared with a Mann-Whitney U test (class distributions with a chi-square test and
@@ -73,7 +74,6 @@ const OPTIONS = {
   "markdown-out": { type: "string" },
   "exit-mode": { type: "string" },
   timeout: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 async function write(path: string, text: string): Promise<void> {
@@ -127,12 +127,8 @@ function setOptions(values: readonly string[] | undefined): Record<string, Metri
   return out;
 }
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const prometheusUrl = requireOption(o.prometheus, "prometheus");
   const model = requireOption(o.model, "model");
   const exitMode = o["exit-mode"] ?? "default";
@@ -220,8 +216,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   return code;
 }
 
-runCli(
-  "canary-evaluate",
-  () => main(process.argv.slice(2), process.env),
-  (err) => (err instanceof PrometheusQueryError || err instanceof AnalysisDefinitionError ? 2 : undefined),
-);
+export const command: Command = {
+  name: "canary evaluate",
+  summary: "judge a canary against stable from Prometheus; exit 0 promote, 1 rollback, 3 hold",
+  help: HELP,
+  run,
+  exitCodeOf: (err) =>
+    err instanceof PrometheusQueryError || err instanceof AnalysisDefinitionError ? 2 : undefined,
+};

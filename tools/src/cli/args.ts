@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config.js";
+import { type Config, ConfigError, loadConfig } from "../../../service/src/process/config.js";
 
 /** Bad command-line use: unknown option, missing value, malformed number. Exit code 2. */
 export class UsageError extends Error {
@@ -20,13 +20,30 @@ export const S3_HELP = `S3 (for s3:// URIs; credentials come only from the AWS d
   --force-path-style      path-style bucket addressing    (env INFERGATE_S3_FORCE_PATH_STYLE=true)
   --region <region>       bucket region, default us-east-1 (env AWS_REGION)`;
 
-/** util.parseArgs in strict mode, with its errors turned into UsageErrors. */
+/** util.parseArgs in strict mode, with its errors turned into UsageErrors: every command's parser. */
 export function parseOptions<O extends Options>(argv: readonly string[], options: O) {
+  return parseCommandLine(argv, options, 0).values;
+}
+
+/** The options and at most `maxPositionals` positional arguments (more is a UsageError). */
+export function parseCommandLine<O extends Options>(
+  argv: readonly string[],
+  options: O,
+  maxPositionals: number,
+) {
+  let parsed: ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>;
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (parsed.positionals.length > maxPositionals) {
+    const extra = parsed.positionals.slice(maxPositionals).join(" ");
+    throw new UsageError(
+      maxPositionals === 0 ? `unexpected argument: ${extra}` : `unexpected extra argument: ${extra}`,
+    );
+  }
+  return parsed;
 }
 
 export function requireOption(value: string | undefined, name: string): string {
@@ -87,28 +104,4 @@ export function cliConfig(
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-/**
- * Runs a CLI's main and exits with its code. `classify` maps known failures to an exit code;
- * anything unclassified is a bug or an environment problem and exits 2 with its stack.
- */
-export function runCli(
-  name: string,
-  main: () => Promise<number>,
-  classify: (err: unknown) => number | undefined,
-): void {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      const code = err instanceof UsageError ? 2 : classify(err);
-      if (code === undefined) {
-        process.stderr.write(`${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`${name}: error: ${(err as Error).message}\n`);
-      if (err instanceof UsageError) process.stderr.write(`run "${name} --help" for usage\n`);
-      process.exit(code);
-    },
-  );
 }

@@ -16,48 +16,21 @@
  * service-under-test.ts (what is tested), k6-run.ts (the load), processes.ts (stopping children),
  * exit-codes.ts and run-gate.ts (one run, start to verdict).
  */
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { RunError, UsageError } from "./load-gate/errors.js";
-import { EXIT_ERROR, EXIT_PASS } from "./load-gate/exit-codes.js";
-import { type GateOptions, parseGateArgs, USAGE } from "./load-gate/options.js";
-import { installSignalHandlers } from "./load-gate/processes.js";
-import { runGate } from "./load-gate/run-gate.js";
+import type { Command } from "../cli/command.js";
+import { RunError } from "./errors.js";
+import { EXIT_ERROR } from "./exit-codes.js";
+import { parseGateArgs, USAGE } from "./options.js";
+import { installSignalHandlers } from "./processes.js";
+import { runGate } from "./run-gate.js";
 
-async function main(argv: string[]): Promise<number> {
-  let opts: GateOptions;
-  try {
-    opts = parseGateArgs(argv);
-  } catch (err) {
-    process.stderr.write(`gate:load: ${(err as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT_PASS;
-  }
-  installSignalHandlers();
-  try {
-    return await runGate(opts);
-  } catch (err) {
-    const prefix = err instanceof UsageError || err instanceof RunError ? "" : "unexpected: ";
-    process.stderr.write(
-      `gate:load: ${prefix}${err instanceof Error && prefix ? err.stack : (err as Error).message}\n`,
-    );
-    return EXIT_ERROR;
-  }
-}
-
-const invokedDirectly =
-  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`gate:load: ${(err as Error).stack ?? err}\n`);
-      process.exitCode = EXIT_ERROR;
-    },
-  );
-}
+export const command: Command = {
+  name: "gate load",
+  summary: "k6 load gate: start the build under test, drive it, exit 0 pass, 1 fail",
+  help: USAGE,
+  run: async (argv) => {
+    const opts = parseGateArgs([...argv]);
+    installSignalHandlers();
+    return runGate(opts);
+  },
+  exitCodeOf: (err) => (err instanceof RunError ? EXIT_ERROR : undefined),
+};

@@ -4,7 +4,7 @@
  */
 
 /** Bad command-line use or input that cannot be used (missing file, bad manifest, no k6): the CLIs' shared one. */
-export { UsageError } from "../args.js";
+export { UsageError } from "../cli/args.js";
 
 /** The run could not be carried out (service did not start, k6 crashed, time limit, interrupted). */
 export class RunError extends Error {}

@@ -1,11 +1,11 @@
 /** The load gate's command line: options, their validation and the usage text. */
-import { parseOptions } from "../args.js";
+import { parseOptions } from "../cli/args.js";
 import { UsageError } from "./errors.js";
 
 const STAGES = ["smoke", "load", "stress"] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const USAGE = `Usage: npm run gate:load -- [options]
+export const USAGE = `usage: infergate gate load [options]
 
 Runs the k6 load gate (loadtest/<stage>.js) against the service started from this checkout.
 
@@ -16,7 +16,7 @@ Stage and target
                                 or a repository root (<model>/<version>/manifest.json)
   --model-repository <uri>      repository to serve instead: file:///abs/path, /abs/path or s3://bucket/prefix
   --version-policy <policy>     INFERGATE_VERSION_POLICY for the service (default: latest:1)
-  --built                       run the compiled dist/service/src/server.js (npm run build first)
+  --built                       run the compiled dist/service/src/main.js (npm run build first)
   --base-url <url>              test a service that is already running; start nothing
   --server-env KEY=VALUE        extra environment for the service (repeatable)
   --data <file.jsonl>           request rows (default: models/repository/<model>/validation.jsonl)
@@ -36,7 +36,6 @@ Output and limits
                                 (default: loadtest/results/<stage>)
   --k6 <path>                   k6 binary (default: $K6_BIN or .tools/bin/k6, see scripts/tools.sh)
   --ready-timeout <seconds>     how long the service may take to become ready (default: 90)
-  -h, --help
 
 Exit status: 0 pass, 1 gate failed (a threshold was crossed), 2 usage or run error.`;
 
@@ -62,7 +61,6 @@ export type GateOptions = {
   summaryDir: string | undefined;
   k6: string | undefined;
   readyTimeoutMs: number;
-  help: boolean;
 };
 
 function positive(name: string, raw: string | undefined, { integer = false, allowZero = false } = {}) {
@@ -115,7 +113,6 @@ const OPTIONS = {
   "summary-dir": { type: "string" },
   k6: { type: "string" },
   "ready-timeout": { type: "string", default: "90" },
-  help: { type: "boolean", short: "h", default: false },
 } as const;
 
 export function parseGateArgs(argv: string[]): GateOptions {
@@ -171,6 +168,5 @@ export function parseGateArgs(argv: string[]): GateOptions {
     summaryDir: values["summary-dir"],
     k6: values.k6,
     readyTimeoutMs: (positive("ready-timeout", values["ready-timeout"]) as number) * 1000,
-    help: values.help as boolean,
   };
 }

@@ -44,8 +44,8 @@ export async function startServer(
   cacheDir: string,
 ): Promise<Server> {
   const entry = opts.built
-    ? join(root, "dist", "service", "src", "server.js")
-    : join(root, "service", "src", "server.ts");
+    ? join(root, "dist", "service", "src", "main.js")
+    : join(root, "service", "src", "main.ts");
   if (!existsSync(entry)) {
     throw new UsageError(`${entry} does not exist${opts.built ? " (run npm run build first)" : ""}`);
   }

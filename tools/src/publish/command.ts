@@ -1,12 +1,13 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { ModelLoadError } from "../errors.js";
-import { checkSource, PublishError } from "../repository/publish-source.js";
-import { Publisher } from "../repository/publisher.js";
-import { OnnxModel } from "../runtime/onnx-model.js";
-import { cliConfig, numberOption, parseOptions, requireOption, runCli, S3_HELP, S3_OPTIONS } from "./args.js";
-import { Progress } from "./progress.js";
+import { ModelLoadError } from "../../../service/src/errors.js";
+import { OnnxModel } from "../../../service/src/runtime/onnx-model.js";
+import { cliConfig, numberOption, parseOptions, requireOption, S3_HELP, S3_OPTIONS } from "../cli/args.js";
+import type { Command } from "../cli/command.js";
+import { Progress } from "../cli/progress.js";
+import { checkSource, PublishError } from "./publish-source.js";
+import { Publisher } from "./publisher.js";
 
-const HELP = `usage: publish --source <dir> --target s3://bucket/prefix [--model <name> --version <n>] [options]
+const HELP = `usage: infergate publish --source <dir> --target s3://bucket/prefix [--model <name> --version <n>] [options]
 
 Uploads one model version folder (model.onnx + manifest.json) to an S3 model repository as
 <prefix>/<model>/<version>/. Before anything is sent it checks the manifest, that it names the
@@ -33,16 +34,11 @@ const OPTIONS = {
   model: { type: "string" },
   version: { type: "string" },
   "part-size-mb": { type: "string" },
-  help: { type: "boolean", short: "h" },
   ...S3_OPTIONS,
 } as const;
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(argv, OPTIONS);
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const sourceDir = requireOption(o.source, "source");
   const target = requireOption(o.target, "target");
   if (!/^s3:\/\/[^/]+/.test(target))
@@ -88,8 +84,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
 }
 
-runCli(
-  "publish",
-  () => main(process.argv.slice(2), process.env),
-  (err) => (err instanceof PublishError ? (err.reason === "invalid_source" ? 2 : 1) : undefined),
-);
+export const command: Command = {
+  name: "publish",
+  summary: "upload a model version folder to an S3 model repository (immutable, manifest last)",
+  help: HELP,
+  run,
+  exitCodeOf: (err) => (err instanceof PublishError ? (err.reason === "invalid_source" ? 2 : 1) : undefined),
+};

@@ -1,8 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { sha256File } from "./cache.js";
-import { type Manifest, parseManifest } from "./manifest.js";
-import { parseVersion } from "./version-policy.js";
+import { sha256File } from "../../../service/src/repository/cache.js";
+import { type Manifest, parseManifest } from "../../../service/src/repository/manifest.js";
+import { parseVersion } from "../../../service/src/repository/version-policy.js";
 
 export type PublishFailure = "invalid_source" | "exists" | "incomplete" | "upload";
 

@@ -7,8 +7,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { parseS3Uri } from "../../../service/src/repository/source.js";
 import { type CheckedSource, PublishError } from "./publish-source.js";
-import { parseS3Uri } from "./source.js";
 
 export type PublisherDeps = Readonly<{
   client: S3Client;

@@ -2,18 +2,19 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GateReport } from "../../src/evaluation/report.js";
-import { runCli } from "../support/gate-cli.js";
-import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, FIXTURES } from "../support/paths.js";
+import { runCli } from "../../../service/test/support/gate-cli.js";
+import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../../../service/test/support/paths.js";
+import type { GateReport } from "../../src/accuracy-gate/report.js";
+import { GATE_FIXTURES } from "../support/paths.js";
 
 const V1 = "models/repository/digits/1";
 const V2 = `file://${BUNDLED_REPOSITORY}/digits/2`;
 const DEGRADED = `${DEGRADED_REPOSITORY}/digits/3`;
 const DATA = "models/repository/digits/validation.jsonl";
 
-const gate = (args: string[], env: Record<string, string> = {}) => runCli("gate-accuracy", args, env);
+const gate = (args: string[], env: Record<string, string> = {}) => runCli("gate accuracy", args, env);
 
-describe("gate-accuracy CLI (real process)", () => {
+describe("infergate gate accuracy (real process)", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "infergate-gate-cli-"));
@@ -78,7 +79,7 @@ describe("gate-accuracy CLI (real process)", () => {
 
   it("accepts CSV data and runs without a baseline", async () => {
     // 20 rows: class "0" has 3 of them and one is misread, so the recall floor needs lowering.
-    const args = ["--candidate", V2, "--data", `${FIXTURES}gate/validation-head.csv`, "--quiet"];
+    const args = ["--candidate", V2, "--data", `${GATE_FIXTURES}validation-head.csv`, "--quiet"];
     const r = await gate([...args, "--min-class-recall", "0.6"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("(20 rows, 64 features");
@@ -103,12 +104,12 @@ describe("gate-accuracy CLI (real process)", () => {
     ],
     [
       "a feature count that differs from the model's input",
-      ["--candidate", V2, "--data", `${FIXTURES}gate/wrong-width.jsonl`],
+      ["--candidate", V2, "--data", `${GATE_FIXTURES}wrong-width.jsonl`],
       /feature count mismatch: .* has 63 features per row, but digits version 2 input "input" has shape \[-1,64\]/,
     ],
     [
       "a label outside the manifest's label set",
-      ["--candidate", V2, "--baseline", V1, "--data", `${FIXTURES}gate/label-outside.jsonl`],
+      ["--candidate", V2, "--baseline", V1, "--data", `${GATE_FIXTURES}label-outside.jsonl`],
       /label set mismatch: row 3 of .* has label 10, but digits version 2 has 10 labels/,
     ],
     [
@@ -121,6 +122,17 @@ describe("gate-accuracy CLI (real process)", () => {
       ["--candidate", "models/repository/digits", "--data", DATA],
       /does not end in <model>\/<version>/,
     ],
+  ];
+  it.each(inputErrors)("exits 2 on %s, with a clear message", async (_, args, message) => {
+    const r = await gate([...args, "--quiet"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^infergate gate accuracy: error: /m);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain("unexpected error");
+    expect(r.stdout).toBe("");
+  });
+
+  const usageErrors: [string, string[], RegExp][] = [
     [
       "an unknown option",
       ["--candidate", V2, "--data", DATA, "--min-acc", "0.9"],
@@ -133,12 +145,12 @@ describe("gate-accuracy CLI (real process)", () => {
     ],
     ["a missing --candidate", ["--data", DATA], /--candidate is required/],
   ];
-  it.each(inputErrors)("exits 2 on %s, with a clear message", async (_, args, message) => {
+  it.each(usageErrors)("exits 2 on %s, with a one-line usage error", async (_, args, message) => {
     const r = await gate([...args, "--quiet"]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^gate-accuracy: error: /m);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toContain("unexpected error");
+    expect(r.stderr).toMatch(/^infergate gate accuracy: .* \(run "infergate gate accuracy --help"\)\n$/);
+    expect(r.stderr.split("\n")).toHaveLength(2); // one line and its newline
     expect(r.stdout).toBe("");
   });
 

@@ -2,10 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readDataset } from "../../src/evaluation/dataset.js";
-import { EvaluationInputError } from "../../src/evaluation/errors.js";
-import { validationRows } from "../support/data.js";
-import { BUNDLED_REPOSITORY, FIXTURES } from "../support/paths.js";
+import { validationRows } from "../../../service/test/support/data.js";
+import { BUNDLED_REPOSITORY } from "../../../service/test/support/paths.js";
+import { readDataset } from "../../src/accuracy-gate/dataset.js";
+import { EvaluationInputError } from "../../src/accuracy-gate/errors.js";
+import { GATE_FIXTURES } from "../support/paths.js";
 
 describe("readDataset", () => {
   let dir: string;
@@ -33,7 +34,7 @@ describe("readDataset", () => {
   });
 
   it("reads CSV with a header whose last column is label", async () => {
-    const ds = await readDataset(`${FIXTURES}gate/validation-head.csv`);
+    const ds = await readDataset(`${GATE_FIXTURES}validation-head.csv`);
     const rows = validationRows().slice(0, 20);
     expect(ds.format).toBe("csv");
     expect([ds.rows, ds.width]).toEqual([20, 64]);

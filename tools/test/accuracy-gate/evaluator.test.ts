@@ -2,16 +2,17 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { type Dataset, readDataset } from "../../src/evaluation/dataset.js";
-import { EvaluationInputError } from "../../src/evaluation/errors.js";
-import { evaluate } from "../../src/evaluation/evaluator.js";
-import { DEFAULT_THRESHOLDS, decide } from "../../src/evaluation/gate.js";
-import { type LoadedVersion, loadForEvaluation } from "../../src/evaluation/load.js";
-import { parseVersionUri } from "../../src/evaluation/model-uri.js";
-import { renderMarkdown, renderText } from "../../src/evaluation/render.js";
-import { buildReport } from "../../src/evaluation/report.js";
-import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, FIXTURES } from "../support/paths.js";
+import { loadConfig } from "../../../service/src/process/config.js";
+import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../../../service/test/support/paths.js";
+import { type Dataset, readDataset } from "../../src/accuracy-gate/dataset.js";
+import { EvaluationInputError } from "../../src/accuracy-gate/errors.js";
+import { evaluate } from "../../src/accuracy-gate/evaluator.js";
+import { DEFAULT_THRESHOLDS, decide } from "../../src/accuracy-gate/gate.js";
+import { type LoadedVersion, loadForEvaluation } from "../../src/accuracy-gate/load.js";
+import { parseVersionUri } from "../../src/accuracy-gate/model-uri.js";
+import { renderMarkdown, renderText } from "../../src/accuracy-gate/render.js";
+import { buildReport } from "../../src/accuracy-gate/report.js";
+import { GATE_FIXTURES } from "../support/paths.js";
 
 const config = loadConfig({});
 const load = (path: string) => loadForEvaluation(parseVersionUri(path), config);
@@ -71,11 +72,11 @@ describe("evaluator on the shipped models (server load + run path)", () => {
   });
 
   it("refuses data that does not fit the model", async () => {
-    const wide = await readDataset(`${FIXTURES}gate/wrong-width.jsonl`);
+    const wide = await readDataset(`${GATE_FIXTURES}wrong-width.jsonl`);
     await expect(evaluate(v2.served, wide, { batchSize: 256 })).rejects.toThrow(
       /feature count mismatch: .*wrong-width\.jsonl has 63 features per row, but digits version 2 input "input" has shape \[-1,64\]/,
     );
-    const labels = await readDataset(`${FIXTURES}gate/label-outside.jsonl`);
+    const labels = await readDataset(`${GATE_FIXTURES}label-outside.jsonl`);
     await expect(evaluate(v2.served, labels, { batchSize: 256 })).rejects.toThrow(
       /label set mismatch: row 3 of .*label-outside\.jsonl has label 10, but digits version 2 has 10 labels/,
     );

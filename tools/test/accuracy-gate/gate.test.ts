@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_THRESHOLDS, decide } from "../../src/evaluation/gate.js";
-import { classificationMetrics } from "../../src/evaluation/metrics.js";
+import { DEFAULT_THRESHOLDS, decide } from "../../src/accuracy-gate/gate.js";
+import { classificationMetrics } from "../../src/accuracy-gate/metrics.js";
 
 /** Metrics for `k` classes with `n` rows each, `errors[c]` of class c predicted as (c+1) % k. */
 function metricsWith(k: number, n: number, errors: number[]) {

@@ -4,7 +4,7 @@ import {
   confusionMatrix,
   manifestMetrics,
   roundHalfEven,
-} from "../../src/evaluation/metrics.js";
+} from "../../src/accuracy-gate/metrics.js";
 
 describe("roundHalfEven (Python's round(x, n))", () => {
   // Expected values printed by CPython 3.11: round(x, 6) and round(x, 0).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EvaluationInputError } from "../../src/evaluation/errors.js";
-import { parseVersionUri } from "../../src/evaluation/model-uri.js";
+import { EvaluationInputError } from "../../src/accuracy-gate/errors.js";
+import { parseVersionUri } from "../../src/accuracy-gate/model-uri.js";
 
 describe("parseVersionUri", () => {
   it("splits a plain relative path against the working directory", () => {

@@ -3,13 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DEFINITION_ENV, loadDefinition } from "../../src/canary/definition/load.js";
-import { fastFailCondition, fastFailQuery } from "../../src/canary/definition/queries.js";
-import {
-  type AnalysisDefinition,
-  parseDefinition,
-  type SamplesMetric,
-} from "../../src/canary/definition/schema.js";
 import {
   analysisTemplate,
   argoCdArgs,
@@ -17,7 +10,14 @@ import {
   type Doc,
   ensureHelm,
   renderRolloutChart,
-} from "../support/helm.js";
+} from "../../../service/test/support/helm.js";
+import { DEFINITION_ENV, loadDefinition } from "../../src/canary-judge/definition/load.js";
+import { fastFailCondition, fastFailQuery } from "../../src/canary-judge/definition/queries.js";
+import {
+  type AnalysisDefinition,
+  parseDefinition,
+  type SamplesMetric,
+} from "../../src/canary-judge/definition/schema.js";
 
 // Drift test: the AnalysisTemplate `helm template` renders must carry exactly the queries and
 // thresholds of helm/infergate/files/canary-analysis.yaml, as the canary-evaluate CLI reads them.

@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CanaryReport } from "../../src/canary/report.js";
-import { inferBody, validationRows } from "../support/data.js";
-import { analysisTemplate, renderRolloutChart } from "../support/helm.js";
-import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../support/paths.js";
-import { type ServerProcess, startServerProcess } from "../support/process.js";
+import { inferBody, validationRows } from "../../../service/test/support/data.js";
+import { analysisTemplate, renderRolloutChart } from "../../../service/test/support/helm.js";
+import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../../../service/test/support/paths.js";
+import { type ServerProcess, startServerProcess } from "../../../service/test/support/process.js";
 import {
   ensurePrometheus,
   type PrometheusProcess,
@@ -15,7 +14,8 @@ import {
   runCanaryEvaluate,
   startPrometheus,
   waitForTargetsUp,
-} from "../support/prometheus.js";
+} from "../../../service/test/support/prometheus.js";
+import type { CanaryReport } from "../../src/canary-judge/report.js";
 
 // The canary verdict against a real Prometheus (the pinned 2.42, 1 s scrapes) scraping real
 // servers. Pod-level style (Argo Rollouts): one stable server (digits v2) and four canary servers
@@ -288,7 +288,7 @@ describe("canary-evaluate against a real Prometheus", () => {
   it("exits 2 when Prometheus rejects a query", async () => {
     const r = await runCanaryEvaluate(cliArgs("good", ["--selector", 'job=~"("']));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/canary-evaluate: error: .*bad_data/);
+    expect(r.stderr).toMatch(/infergate canary evaluate: error: .*bad_data/);
   });
 
   describe("the chart's AnalysisTemplate, run as Argo Rollouts runs it", () => {
@@ -354,7 +354,7 @@ describe("canary-evaluate against a real Prometheus", () => {
     it("the verdict Job (canary-evaluate --exit-mode argo) reaches the CLI's verdicts", async () => {
       const job = metrics.find((m) => m.name === "canary-verdict-digits");
       const container = job?.provider.job.spec.template.spec.containers[0];
-      expect(container.command).toEqual(["node", "dist/service/src/cli/canary-evaluate.js"]);
+      expect(container.command).toEqual(["node", "bin/infergate.js", "canary", "evaluate"]);
       const env = Object.fromEntries(
         (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
       );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtP } from "../../src/canary/format.js";
+import { fmtP } from "../../src/canary-judge/format.js";
 
 describe("number formatting", () => {
   it("p-value formatting", () => {

@@ -7,7 +7,7 @@ import {
   mannWhitneyU,
   normalSf,
   populationStabilityIndex,
-} from "../../src/canary/stats.js";
+} from "../../src/canary-judge/stats.js";
 
 // Reference values computed once with scipy 1.17.1 (the models venv:
 // `bash scripts/venv.sh models models/requirements.txt`), e.g.

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/net.js";
-import { runCanaryEvaluate } from "../support/prometheus.js";
+import { freePort } from "../../../service/test/support/net.js";
+import { runCanaryEvaluate } from "../../../service/test/support/prometheus.js";
 
 // canary-evaluate as a process: help, and exit code 2 for every way it can fail to reach a verdict.
 
@@ -64,7 +64,7 @@ describe("canary-evaluate CLI: usage and errors (exit 2)", () => {
     for (const x of [r, argo]) {
       expect(x.code).toBe(2);
       expect(x.stderr).toMatch(
-        /canary-evaluate: error: cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query/,
+        /infergate canary evaluate: error: cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query/,
       );
     }
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { MetricResult } from "../../src/canary/classify.js";
-import { decide, exitCode } from "../../src/canary/verdict.js";
-import { judgement } from "../support/canary.js";
+import { judgement } from "../../../service/test/support/canary.js";
+import type { MetricResult } from "../../src/canary-judge/classify.js";
+import { decide, exitCode } from "../../src/canary-judge/verdict.js";
 
 const J = judgement();
 

@@ -7,21 +7,21 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-const cli = join(root, "service", "src", "cli", "gate-load.ts");
+const cli = join(root, "bin", "infergate.js");
 const k6 = join(root, ".tools", "bin", "k6");
 const degradedCandidate = join(root, "service", "test", "fixtures", "models", "degraded", "digits", "3");
 
 type Run = { code: number | null; signal: NodeJS.Signals | null; out: string };
 const running = new Set<ChildProcess>();
 
-/** Runs the gate CLI as `npm run gate:load` would (tsx), bounded by `limitMs`. */
+/** Runs `infergate gate load` as `npm run gate:load` does, bounded by `limitMs`. */
 function gate(
   args: string[],
   limitMs = 45_000,
   onOutput?: (out: string, child: ChildProcess) => void,
 ): Promise<Run> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    const child = spawn(process.execPath, [cli, "gate", "load", ...args], {
       cwd: root,
       env: { ...process.env, K6_BIN: k6 },
       stdio: ["ignore", "pipe", "pipe"],
@@ -70,12 +70,13 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe("gate:load argument handling", () => {
-  it("exits 2 with usage on a bad flag, starting nothing", async () => {
+describe("infergate gate load: argument handling", () => {
+  it("exits 2 with a one-line usage error on a bad flag, starting nothing", async () => {
     const run = await gate(["--stage", "soak"], 20_000);
     expect(run.code).toBe(2);
-    expect(run.out).toContain("expected one of smoke, load, stress");
-    expect(run.out).toContain("Usage: npm run gate:load");
+    expect(run.out).toBe(
+      'infergate gate load: --stage soak: expected one of smoke, load, stress (run "infergate gate load --help")\n',
+    );
   });
 });
 

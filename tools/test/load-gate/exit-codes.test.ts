@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gateExitCode } from "../../../src/cli/load-gate/exit-codes.js";
+import { gateExitCode } from "../../src/load-gate/exit-codes.js";
 
 describe("gate:load exit codes", () => {
   it("maps k6 exit codes to the gate's", () => {

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GateReport } from "../../src/evaluation/report.js";
-import { inferBody, validationRows } from "../support/data.js";
-import { runCli } from "../support/gate-cli.js";
-import { type Moto, startMoto } from "../support/moto.js";
-import { BUNDLED_REPOSITORY } from "../support/paths.js";
-import { createBucket } from "../support/s3-repo.js";
-import { startService } from "../support/service.js";
+import { inferBody, validationRows } from "../../../service/test/support/data.js";
+import { runCli } from "../../../service/test/support/gate-cli.js";
+import { type Moto, startMoto } from "../../../service/test/support/moto.js";
+import { BUNDLED_REPOSITORY } from "../../../service/test/support/paths.js";
+import { createBucket } from "../../../service/test/support/s3-repo.js";
+import { startService } from "../../../service/test/support/service.js";
+import type { GateReport } from "../../src/accuracy-gate/report.js";
 
 const BUCKET = "infergate-cli-publish";
 const TARGET = `s3://${BUCKET}/prod/models`;
@@ -69,7 +69,9 @@ describe("publish CLI → S3 → server, and the gate on s3:// URIs", () => {
   it("refuses to publish an existing version (exit 1) and names it", async () => {
     const r = await publish(["--source", "models/repository/digits/2", "--target", TARGET]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`publish: error: ${TARGET}/digits/2/ already exists; versions are immutable`);
+    expect(r.stderr).toContain(
+      `infergate publish: error: ${TARGET}/digits/2/ already exists; versions are immutable`,
+    );
   });
 
   it("refuses a sha256 mismatch or a model ONNX Runtime cannot load before any upload (exit 2)", async () => {
@@ -109,7 +111,7 @@ describe("publish CLI → S3 → server, and the gate on s3:// URIs", () => {
       const out = join(dir, `predictions-${candidate}.jsonl`);
       const json = join(dir, `report-${candidate}.json`);
       const r = await runCli(
-        "gate-accuracy",
+        "gate accuracy",
         [
           ...["--candidate", `${TARGET}/digits/${candidate}`, "--baseline", `${TARGET}/digits/${baseline}`],
           ...["--data", DATA, "--predictions-out", out, "--json-out", json, "--quiet", ...s3Flags()],

@@ -10,14 +10,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { type CheckedSource, checkSource, PublishError } from "../../src/repository/publish-source.js";
-import { Publisher } from "../../src/repository/publisher.js";
-import { S3Source } from "../../src/repository/s3-source.js";
-import { type Moto, startMoto } from "../support/moto.js";
-import { BUNDLED_REPOSITORY } from "../support/paths.js";
-import { createBucket, put } from "../support/s3-repo.js";
-import { startService } from "../support/service.js";
+import { loadConfig } from "../../../service/src/process/config.js";
+import { S3Source } from "../../../service/src/repository/s3-source.js";
+import { type Moto, startMoto } from "../../../service/test/support/moto.js";
+import { BUNDLED_REPOSITORY } from "../../../service/test/support/paths.js";
+import { createBucket, put } from "../../../service/test/support/s3-repo.js";
+import { startService } from "../../../service/test/support/service.js";
+import { type CheckedSource, checkSource, PublishError } from "../../src/publish/publish-source.js";
+import { Publisher } from "../../src/publish/publisher.js";
 
 const BUCKET = "infergate-publish";
 const MIB = 1024 * 1024;

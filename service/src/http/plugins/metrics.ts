@@ -2,8 +2,8 @@ import cluster from "node:cluster";
 import * as client from "@prometheus-io/client";
 import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
-import { clusterMetrics, shareWorkerMetrics } from "../../cluster.js";
-import type { Metrics } from "../../metrics.js";
+import type { Metrics } from "../../metrics/service-metrics.js";
+import { clusterMetrics, shareWorkerMetrics } from "../../process/cluster.js";
 import { installRouteMetrics } from "./route-metrics.js";
 
 // fastify-metrics is CommonJS with an `exports.default`; under NodeNext ESM that lands one level down.
@@ -14,6 +14,9 @@ const NONCONFORMING_DEFAULTS = [
   "nodejs_active_handles_total",
   "nodejs_active_requests_total",
   "nodejs_active_resources_total",
+  // @prometheus-io/client 0.16's event-loop utilisation pair, named after their own types.
+  "nodejs_eventloop_utilization_histogram",
+  "nodejs_eventloop_utilization_summary",
 ];
 
 /**
@@ -28,9 +31,10 @@ export async function installMetrics(app: FastifyInstance, metrics: Metrics): Pr
     routeMetrics: { enabled: false },
   });
   installRouteMetrics(app, client.register, ["/metrics", "/v2/health/live", "/v2/health/ready"]);
-  // Default collectors that break Prometheus naming rules (gauges ending in _total):
-  // `promtool check metrics` flags them. Each has a well-named twin we keep
-  // (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
+  // Default collectors that break Prometheus naming rules (gauges ending in _total, names that
+  // include their type): `promtool check metrics` flags them. The first three have well-named
+  // twins we keep (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources); the
+  // event loop stays measured by nodejs_eventloop_lag_*.
   for (const name of NONCONFORMING_DEFAULTS) client.register.removeSingleMetric(name);
   let merged: client.Registry | undefined;
   if (cluster.isWorker) shareWorkerMetrics([client.register, metrics.registry]);

@@ -1,7 +1,7 @@
 import { Histogram, type Registry } from "@prometheus-io/client";
 import type { FastifyInstance, onResponseHookHandler } from "fastify";
-import { type BoundHistogram, bindHistogram } from "../../bound-metrics.js";
-import { LATENCY_BUCKETS } from "../../metrics.js";
+import { type BoundHistogram, bindHistogram } from "../../metrics/bound-metrics.js";
+import { LATENCY_BUCKETS } from "../../metrics/service-metrics.js";
 
 /** Methods fastify-metrics leaves out by default; HEAD routes are Fastify's automatic twins. */
 const SKIPPED_METHODS = new Set(["HEAD", "OPTIONS", "TRACE", "CONNECT"]);

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { AppDeps } from "../../app.js";
 import { Errors } from "../../errors.js";
 import { describeIssues } from "../../protocol/v2-codec.js";
 import { formatTrackPointer, type TrackPointer, trackPointerSchema } from "../../repository/track-pointer.js";
+import type { AppDeps } from "../app.js";
 import { headerValue } from "../headers.js";
 
 type Opts = AppDeps & { adminToken: string };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { classify, type Observation } from "../../../src/canary/classify.js";
-import type { MetricDefinition } from "../../../src/canary/definition/schema.js";
-import { judgement, metricDefaults } from "../../support/canary.js";
+import { judgement, metricDefaults } from "../../../../service/test/support/canary.js";
+import { classify, type Observation } from "../../../src/canary-judge/classify.js";
+import type { MetricDefinition } from "../../../src/canary-judge/definition/schema.js";
 
 const errorRate: MetricDefinition = {
   ...metricDefaults,

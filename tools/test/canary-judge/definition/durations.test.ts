@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../../src/canary/definition/durations.js";
+import { formatDuration, parseDuration } from "../../../src/canary-judge/definition/durations.js";
 
 describe("Prometheus durations", () => {
   it("durations", () => {

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { baseDefinition } from "../../../../service/test/support/canary.js";
+import { REPO_ROOT } from "../../../../service/test/support/paths.js";
 import {
   DEFINITION_ENV,
   defaultDefinitionPath,
   loadDefinition,
-} from "../../../src/canary/definition/load.js";
-import { AnalysisDefinitionError } from "../../../src/canary/definition/schema.js";
-import { baseDefinition } from "../../support/canary.js";
-import { REPO_ROOT } from "../../support/paths.js";
+} from "../../../src/canary-judge/definition/load.js";
+import { AnalysisDefinitionError } from "../../../src/canary-judge/definition/schema.js";
 
 const SHIPPED = `${REPO_ROOT}helm/infergate/files/canary-analysis.yaml`;
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { baseDefinition } from "../../../../service/test/support/canary.js";
 import {
   fastFailCondition,
   fastFailQuery,
   formatGoFloat,
   renderQuery,
-} from "../../../src/canary/definition/queries.js";
-import { parseDefinition, type SamplesMetric } from "../../../src/canary/definition/schema.js";
-import { baseDefinition } from "../../support/canary.js";
+} from "../../../src/canary-judge/definition/queries.js";
+import { parseDefinition, type SamplesMetric } from "../../../src/canary-judge/definition/schema.js";
 
 describe("query rendering", () => {
   it("fills track, selector and range literally", () => {

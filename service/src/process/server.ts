@@ -1,20 +1,21 @@
 import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
+import { listenGrpc } from "../grpc/server.js";
 import { runPrimary } from "./cluster.js";
+import { createService } from "./compose.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { listenGrpc } from "./grpc/server.js";
 import { createLogger } from "./logger.js";
-import { createService } from "./service.js";
 
 /**
  * The process: config → service → listen → load models; SIGTERM/SIGINT → drain → exit 0.
  * Listening starts before models load so liveness answers during a long download, while
- * readiness stays false until every model is warm.
+ * readiness stays false until every model is warm. `env` is the process environment (the
+ * `infergate serve` command may add the repository it was given).
  */
-async function main(): Promise<void> {
+export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`infergate: ${err.message}\n`);
@@ -70,7 +71,10 @@ async function main(): Promise<void> {
   logger.info({ ready: dataPlane.ready() }, dataPlane.ready() ? "server ready" : "server up but not ready");
 }
 
-main().catch((err) => {
-  process.stderr.write(`infergate: failed to start: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+/** Runs the server as this process's only job: a start-up failure exits 1 with its stack. */
+export function serveProcess(env: NodeJS.ProcessEnv = process.env): void {
+  runServer(env).catch((err) => {
+    process.stderr.write(`infergate: failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}
