@@ -7,13 +7,22 @@
  * controllers' Go modules), so the schemas are exactly what those controllers' API servers accept.
  * Strict like kubeconform's core schemas: an object that lists its properties rejects any other
  * (unless the CRD preserves unknown fields there), so a misspelt field fails validation.
- *
- * Usage: tsx scripts/crd-schemas.ts --out DIR CRD_DIR...
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { REPO_ROOT } from "./repo.js";
+import { tool } from "./tools.js";
 
 type Schema = { [key: string]: unknown };
 type Crd = {
@@ -82,18 +91,14 @@ export function schemasOf(crd: Crd): [string, Schema][] {
   });
 }
 
-function main(): void {
-  const { values, positionals } = parseArgs({ options: { out: { type: "string" } }, allowPositionals: true });
-  if (!values.out || positionals.length === 0) {
-    console.error("usage: crd-schemas.ts --out DIR CRD_DIR...");
-    process.exit(2);
-  }
+/** Writes the schemas of every CRD manifest in `crdDirs` under `out`; returns how many. */
+export function writeCrdSchemas(crdDirs: readonly string[], out: string): number {
   let written = 0;
-  for (const dir of positionals) {
+  for (const dir of crdDirs) {
     for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
       for (const doc of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
         for (const [name, schema] of schemasOf(doc.toJS() as Crd)) {
-          const path = join(values.out, name);
+          const path = join(out, name);
           mkdirSync(join(path, ".."), { recursive: true });
           writeFileSync(path, `${JSON.stringify(schema, null, 2)}\n`);
           written++;
@@ -101,11 +106,37 @@ function main(): void {
       }
     }
   }
-  if (written === 0) {
-    console.error(`no CRD schemas found in ${positionals.join(", ")}`);
-    process.exit(1);
-  }
-  console.log(`crd-schemas: ${written} schemas written to ${values.out}`);
+  if (written === 0) throw new Error(`no CRD schemas found in ${crdDirs.join(", ")}`);
+  return written;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+/**
+ * The folder of CRD schemas for kubeconform's `{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`
+ * template, from the CRDs `scripts/tools.sh crds` links into .tools/crds/<controller>. Named by a
+ * digest of the pinned releases and this generator, so a new pin regenerates; concurrent test
+ * processes each write their own copy and the first rename wins.
+ */
+export async function crdSchemas(): Promise<string> {
+  await tool("crds");
+  const linked = join(REPO_ROOT, ".tools", "crds");
+  const crdDirs = readdirSync(linked)
+    .sort()
+    .map((name) => realpathSync(join(linked, name)));
+  const digest = createHash("sha256")
+    .update(crdDirs.join("\n"))
+    .update(readFileSync(new URL(import.meta.url)))
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(REPO_ROOT, ".tools", "schemas", `crds-${digest}`);
+  if (existsSync(dir)) return dir;
+  const tmp = `${dir}.tmp${process.pid}`;
+  writeCrdSchemas(crdDirs, tmp);
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    if (!existsSync(dir)) throw err;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return dir;
+}
