@@ -223,10 +223,9 @@ describe("GitHub Actions workflows", () => {
         "helm/infergate/values-dev.yaml",
         "models/repository/digits/validation.jsonl",
         "scripts/tools.sh",
-        ".github/scripts/set-values.mjs",
+        ".github/scripts/set-values.ts",
         "models/train.py",
         "terraform/test.sh",
-        "helm/test.sh",
         "helm/infergate/values-staging.yaml", // from model.yml's values-${{ inputs.environment }}.yaml
       ]),
     );
@@ -349,13 +348,15 @@ describe("GitHub Actions workflows", () => {
 });
 
 describe("workflow helper scripts", () => {
-  it("set-values.mjs changes only the requested keys, keeping every other byte", async () => {
+  it("set-values.ts changes only the requested keys, keeping every other byte", async () => {
     const file = join(work, "values-dev.yaml");
     copyFileSync(join(root, "helm", "infergate", "values-dev.yaml"), file);
     const before = readFileSync(file, "utf8");
     const sha = "0123456789abcdef0123456789abcdef01234567";
     await run(process.execPath, [
-      join(root, ".github/scripts/set-values.mjs"),
+      "--import",
+      "tsx",
+      join(root, ".github/scripts/set-values.ts"),
       "--file",
       file,
       "--set",
@@ -368,7 +369,9 @@ describe("workflow helper scripts", () => {
     // A key the chart does not have is refused, not added.
     await expect(
       run(process.execPath, [
-        join(root, ".github/scripts/set-values.mjs"),
+        "--import",
+        "tsx",
+        join(root, ".github/scripts/set-values.ts"),
         "--file",
         file,
         "--set",
@@ -377,8 +380,8 @@ describe("workflow helper scripts", () => {
     ).rejects.toMatchObject({ code: 2 });
   });
 
-  it("production-model.mjs resolves the version an environment serves", async () => {
-    const script = join(root, ".github/scripts/production-model.mjs");
+  it("production-model.ts resolves the version an environment serves", async () => {
+    const script = join(root, ".github/scripts/production-model.ts");
     const repo = join(root, "models", "repository");
     const values = async (policy: string) => {
       const f = join(work, `values-${policy.replace(/\W/g, "_")}.yaml`);
@@ -388,15 +391,36 @@ describe("workflow helper scripts", () => {
       );
       return f;
     };
-    const latest = await run(process.execPath, [script, "--values", await values("latest:1")]);
+    const latest = await run(process.execPath, [
+      "--import",
+      "tsx",
+      script,
+      "--values",
+      await values("latest:1"),
+    ]);
     expect(latest.stdout.trim()).toBe(`file://${repo}/digits/2`);
-    const pinned = await run(process.execPath, [script, "--values", await values("specific:1")]);
+    const pinned = await run(process.execPath, [
+      "--import",
+      "tsx",
+      script,
+      "--values",
+      await values("specific:1"),
+    ]);
     expect(pinned.stdout.trim()).toBe(`file://${repo}/digits/1`);
     // values-prod.yaml names no bucket (Argo CD passes Terraform's); the gate passes it with --repository.
     const prodValues = join(root, "helm", "infergate", "values-prod.yaml");
-    const bundled = await run(process.execPath, [script, "--values", prodValues, "--repository-only"]);
+    const bundled = await run(process.execPath, [
+      "--import",
+      "tsx",
+      script,
+      "--values",
+      prodValues,
+      "--repository-only",
+    ]);
     expect(bundled.stdout.trim()).toBe(`file://${repo}`);
     const prodRepo = await run(process.execPath, [
+      "--import",
+      "tsx",
       script,
       "--values",
       prodValues,
