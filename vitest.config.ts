@@ -14,7 +14,7 @@ const PARTS = [
   "observability",
   "terraform",
   "kube",
-  "loadtest",
+  "scripts",
   ".github",
 ] as const;
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const run = promisify(execFile);
-const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const workflowsDir = join(root, ".github", "workflows");
 const actionsDir = join(root, ".github", "actions");
 

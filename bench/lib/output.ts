@@ -6,40 +6,13 @@ import {
   type ModelKey,
   markdown,
   type Ratio,
-  type RawPoint,
   type Row,
   textRatios,
   textRaw,
   textTable,
   trackLines,
 } from "./report.js";
-import type { Round } from "./rounds.js";
-
-/** Everything one run measured (bench/results/latest.json); `--from` re-renders it. */
-export type BenchResult = {
-  date: string;
-  machine: string;
-  cpus: number;
-  loadavg: { before: number[]; after: number[] };
-  server: string;
-  seconds: number;
-  warmupSeconds: number;
-  /** Unmeasured start-up of each point's load generator (load-worker.ts; absent in runs before it: 0). */
-  settleSeconds?: number;
-  /** Distinct request bodies the connections cycle through (absent in runs before they did: 1). */
-  bodies?: number;
-  serverCpus: string | undefined;
-  loadCpus: string | undefined;
-  concurrencies: number[];
-  models: Partial<Record<ModelKey, string>>;
-  rows: Row[];
-  raw: Partial<Record<ModelKey, RawPoint[]>>;
-  /** Raw ORT of the canary/shadow candidate (digits v1): the shadow's extra inference work. */
-  rawCandidate?: RawPoint[];
-  /** Every pass over the targets (rows, raw, rawCandidate above summarise them; see rounds.ts). */
-  rounds?: Round[];
-  ratios?: Ratio[];
-};
+import type { BenchResult } from "./result.js";
 
 /** Plot colours by target id (see TARGETS in run.ts). */
 const COLORS: Record<string, string> = {

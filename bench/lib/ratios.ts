@@ -1,5 +1,5 @@
-import type { BenchResult } from "./output.js";
 import { bestBatch, cpuMicros, type ModelKey, type Ratio, type Row } from "./report.js";
+import type { BenchResult } from "./result.js";
 import { medianRatios } from "./rounds.js";
 
 /**

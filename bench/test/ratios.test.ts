@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { BenchResult } from "../lib/output.js";
 import { computeRatios } from "../lib/ratios.js";
+import type { BenchResult } from "../lib/result.js";
 import { row } from "./support/rows.js";
 
 const base: Omit<BenchResult, "rows" | "raw"> = {

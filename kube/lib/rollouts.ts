@@ -1,14 +1,13 @@
-import type { ControlPlane } from "../control-plane.js";
 import { freePortsFor, type ManagedProcess, waitFor } from "./processes.js";
+
+/** What the controller needs of a running control plane (control-plane.ts's ControlPlane has it). */
+type Host = Readonly<{ kubeconfig: string; startProcess(binary: string, args: string[]): ManagedProcess }>;
 
 /**
  * The Argo Rollouts controller (built at the release whose CRDs `installCrds` applies) against the
  * control plane, cluster-wide; resolves once its /healthz answers.
  */
-export async function startRolloutsController(
-  plane: ControlPlane,
-  timeoutMs = 120_000,
-): Promise<ManagedProcess> {
+export async function startRolloutsController(plane: Host, timeoutMs = 120_000): Promise<ManagedProcess> {
   const { metricsPort, healthzPort } = await freePortsFor(["metricsPort", "healthzPort"] as const);
   const controller = plane.startProcess("rollouts-controller", [
     `--kubeconfig=${plane.kubeconfig}`,

@@ -1,152 +1,158 @@
+import type { ErrorKind } from "./contract/errors.js";
+
 /**
- * The one catalogue of errors the service raises. Each has a stable code, an HTTP status and a
- * message that names what is wrong; the HTTP error handler turns any of them into
- * `{"error": message}` with that status. Nothing else decides status codes.
+ * The one catalogue of errors the service raises. Each has a stable code, a kind (what sort of
+ * failure it is, contract/errors.ts) and a message that names what is wrong; the transports turn
+ * the kind into their status (http/status.ts, grpc/status.ts) and send `{"error": message}`.
+ * Nothing else decides how a failure is reported.
  */
 export class InfergateError extends Error {
   override name = "InfergateError";
   constructor(
     readonly code: string,
-    readonly statusCode: number,
+    readonly kind: ErrorKind,
     message: string,
-    readonly headers?: Readonly<Record<string, string>>,
+    /** Set when the caller may retry after this many seconds (HTTP: Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
 
-type Factory<A extends unknown[]> = ((...args: A) => InfergateError) & { code: string; statusCode: number };
+type Factory<A extends unknown[]> = ((...args: A) => InfergateError) & { code: string; kind: ErrorKind };
 
 function define<A extends unknown[]>(
   code: string,
-  statusCode: number,
+  kind: ErrorKind,
   message: (...args: A) => string,
-  headers?: (...args: A) => Record<string, string>,
+  retryAfterSeconds?: number,
 ): Factory<A> {
-  const factory = (...args: A) => new InfergateError(code, statusCode, message(...args), headers?.(...args));
-  return Object.assign(factory, { code, statusCode });
+  const factory = (...args: A) => new InfergateError(code, kind, message(...args), retryAfterSeconds);
+  return Object.assign(factory, { code, kind });
 }
 
 export const Errors = {
-  // 400: the request is malformed or does not fit the model
-  invalidJson: define("INVALID_JSON", 400, (detail: string) => `request body is not valid JSON: ${detail}`),
-  invalidRequest: define("INVALID_REQUEST", 400, (detail: string) => detail),
+  // invalid_argument: the request is malformed or does not fit the model
+  invalidJson: define(
+    "INVALID_JSON",
+    "invalid_argument",
+    (detail: string) => `request body is not valid JSON: ${detail}`,
+  ),
+  invalidRequest: define("INVALID_REQUEST", "invalid_argument", (detail: string) => detail),
   invalidCompressedBody: define(
     "INVALID_COMPRESSED_BODY",
-    400,
+    "invalid_argument",
     (encoding: string, detail: string) =>
       `request body is not valid ${encoding} data (Content-Encoding: ${encoding}): ${detail}`,
   ),
   unknownInput: define(
     "UNKNOWN_INPUT",
-    400,
+    "invalid_argument",
     (model: string, input: string, expected: readonly string[]) =>
       `model "${model}" has no input named "${input}" (inputs: ${expected.join(", ")})`,
   ),
   missingInput: define(
     "MISSING_INPUT",
-    400,
+    "invalid_argument",
     (model: string, input: string) => `model "${model}" expects input "${input}", which the request lacks`,
   ),
   duplicateInput: define(
     "DUPLICATE_INPUT",
-    400,
+    "invalid_argument",
     (input: string) => `input "${input}" is given more than once`,
   ),
   unknownOutput: define(
     "UNKNOWN_OUTPUT",
-    400,
+    "invalid_argument",
     (model: string, output: string, expected: readonly string[]) =>
       `model "${model}" has no output named "${output}" (outputs: ${expected.join(", ")})`,
   ),
   datatypeMismatch: define(
     "DATATYPE_MISMATCH",
-    400,
+    "invalid_argument",
     (input: string, expected: string, got: string) =>
       `input "${input}" must have datatype ${expected}, got ${got}`,
   ),
   shapeMismatch: define(
     "SHAPE_MISMATCH",
-    400,
+    "invalid_argument",
     (input: string, detail: string) => `input "${input}": ${detail}`,
   ),
   invalidTensorData: define(
     "INVALID_TENSOR_DATA",
-    400,
+    "invalid_argument",
     (input: string, detail: string) => `input "${input}": ${detail}`,
   ),
   invalidVersion: define(
     "INVALID_VERSION",
-    400,
+    "invalid_argument",
     (version: string) => `"${version}" is not a model version (positive integer)`,
   ),
-  // 401 / 409
-  unauthorized: define(
-    "UNAUTHORIZED",
-    401,
-    () => "missing or wrong bearer token",
-    () => ({ "www-authenticate": 'Bearer realm="infergate-admin"' }),
+  // unauthenticated / conflict
+  unauthorized: define("UNAUTHORIZED", "unauthenticated", () => "missing or wrong bearer token"),
+  conflict: define("CONFLICT", "conflict", (detail: string) => detail),
+  // not_found
+  routeNotFound: define(
+    "ROUTE_NOT_FOUND",
+    "not_found",
+    (method: string, url: string) => `no route ${method} ${url}`,
   ),
-  conflict: define("CONFLICT", 409, (detail: string) => detail),
-  // 404
-  routeNotFound: define("ROUTE_NOT_FOUND", 404, (method: string, url: string) => `no route ${method} ${url}`),
-  modelNotFound: define("MODEL_NOT_FOUND", 404, (model: string) => `model "${model}" is not served here`),
+  modelNotFound: define(
+    "MODEL_NOT_FOUND",
+    "not_found",
+    (model: string) => `model "${model}" is not served here`,
+  ),
   versionNotFound: define(
     "VERSION_NOT_FOUND",
-    404,
+    "not_found",
     (model: string, version: number) => `model "${model}" has no version ${version} served here`,
   ),
-  // 413 / 415
+  // too_large / unsupported_media
   bodyTooLarge: define(
     "BODY_TOO_LARGE",
-    413,
+    "too_large",
     (limit: number) => `request body exceeds the limit of ${limit} bytes`,
   ),
   unsupportedMediaType: define(
     "UNSUPPORTED_MEDIA_TYPE",
-    415,
+    "unsupported_media",
     (type: string) => `content type "${type}" is not supported; send application/json`,
   ),
   unsupportedContentEncoding: define(
     "UNSUPPORTED_CONTENT_ENCODING",
-    415,
+    "unsupported_media",
     (encoding: string, supported: string) =>
       `content encoding "${encoding}" is not supported; send ${supported} or an uncompressed body`,
   ),
-  // 503 / 504: the server cannot take this request now
+  // unavailable / deadline_exceeded: the server cannot take this request now (retry after 1 s)
   modelNotReady: define(
     "MODEL_NOT_READY",
-    503,
+    "unavailable",
     (model: string, version?: number) =>
       version === undefined
         ? `model "${model}" has no ready version`
         : `model "${model}" version ${version} is not ready`,
-    () => ({ "retry-after": "1" }),
+    1,
   ),
   queueFull: define(
     "QUEUE_FULL",
-    503,
+    "unavailable",
     (model: string, version: number) => `model "${model}" version ${version} is at capacity; retry later`,
-    () => ({ "retry-after": "1" }),
+    1,
   ),
-  shuttingDown: define(
-    "SHUTTING_DOWN",
-    503,
-    () => "server is shutting down",
-    () => ({ "retry-after": "1" }),
-  ),
+  shuttingDown: define("SHUTTING_DOWN", "unavailable", () => "server is shutting down", 1),
   deadlineExceeded: define(
     "DEADLINE_EXCEEDED",
-    504,
+    "deadline_exceeded",
     (timeoutMs: number) => `request waited longer than its ${timeoutMs} ms timeout and was not run`,
   ),
-  // 500: our fault, never the caller's input
+  // internal: our fault, never the caller's input
   inferenceFailed: define(
     "INFERENCE_FAILED",
-    500,
+    "internal",
     (model: string, version: number) => `inference failed for "${model}" version ${version}`,
   ),
-  internal: define("INTERNAL", 500, () => "internal server error"),
+  internal: define("INTERNAL", "internal", () => "internal server error"),
 } as const;
 
 /** Errors raised while loading a model version (never sent to HTTP callers as-is). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ERROR_KINDS } from "../src/contract/errors.js";
 import { Errors, InfergateError, ModelLoadError } from "../src/errors.js";
+import { errorHeaders, HTTP_STATUS } from "../src/http/status.js";
 
 type Catalogue = typeof Errors;
 type Name = keyof Catalogue;
@@ -121,9 +123,9 @@ describe("the error catalogue", () => {
       expect(err).toBeInstanceOf(Error);
       expect(err.name).toBe("InfergateError");
       expect(err.code).toBe(factory.code);
-      expect(err.statusCode).toBe(factory.statusCode);
+      expect(err.kind).toBe(factory.kind);
       expect(err.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
-      expect(err.statusCode >= 400 && err.statusCode <= 599).toBe(true);
+      expect(ERROR_KINDS).toContain(err.kind);
       expect(err.message).toBe(SAMPLES[name].message);
       expect(err.stack).toContain(err.message);
     },
@@ -132,11 +134,11 @@ describe("the error catalogue", () => {
   it.each(entries)("Errors.%s is deterministic: same arguments, same error", (name) => {
     const a = call(name);
     const b = call(name);
-    expect([b.code, b.statusCode, b.message, b.headers]).toEqual([
+    expect([b.code, b.kind, b.message, b.retryAfterSeconds]).toEqual([
       a.code,
-      a.statusCode,
+      a.kind,
       a.message,
-      a.headers,
+      a.retryAfterSeconds,
     ]);
   });
 
@@ -145,18 +147,19 @@ describe("the error catalogue", () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 
-  it("keeps the published codes and statuses", () => {
-    const actual = Object.fromEntries(entries.map(([name, f]) => [name, [f.code, f.statusCode]]));
+  it("keeps the published codes and HTTP statuses (the kind's status, http/status.ts)", () => {
+    const actual = Object.fromEntries(entries.map(([name, f]) => [name, [f.code, HTTP_STATUS[f.kind]]]));
     expect(actual).toEqual(STATUS);
   });
 
   it("puts Retry-After on every 503 and no other entry, and WWW-Authenticate on the 401", () => {
     for (const [name] of entries) {
       const err = call(name);
-      if (err.statusCode === 503) expect(err.headers, name).toEqual({ "retry-after": "1" });
-      else if (err.statusCode === 401)
-        expect(err.headers, name).toEqual({ "www-authenticate": 'Bearer realm="infergate-admin"' });
-      else expect(err.headers, name).toBeUndefined();
+      const status = HTTP_STATUS[err.kind];
+      if (status === 503) expect(errorHeaders(err), name).toEqual({ "retry-after": "1" });
+      else if (status === 401)
+        expect(errorHeaders(err), name).toEqual({ "www-authenticate": 'Bearer realm="infergate-admin"' });
+      else expect(errorHeaders(err), name).toBeUndefined();
     }
   });
 

@@ -1,5 +1,5 @@
-import { DATATYPE_INFO, type TypedArray } from "../runtime/datatypes.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
+import type { HostTensor, TypedArray } from "../contract/tensor.js";
+import { DATATYPE_INFO } from "../runtime/datatypes.js";
 
 function rowSize(t: HostTensor): number {
   let n = 1;

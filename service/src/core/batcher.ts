@@ -1,6 +1,7 @@
+import type { RunFn } from "../contract/inference.js";
+import type { HostTensor } from "../contract/tensor.js";
 import { Errors, type InfergateError } from "../errors.js";
 import type { BatchMetrics } from "../metrics/service-metrics.js";
-import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
 import { mergeRows, splitRows } from "./batch-tensors.js";
 
 export type BatchingOptions = Readonly<{

@@ -1,4 +1,3 @@
-import type { Config } from "../process/config.js";
 import type { Manifest } from "../repository/manifest.js";
 import type { BatchingOptions } from "./batcher.js";
 
@@ -7,13 +6,21 @@ export function isBatchable(manifest: Manifest): boolean {
   return [...manifest.inputs, ...manifest.outputs].every((t) => t.shape[0] === -1);
 }
 
+/** The server-wide batching settings (INFERGATE_BATCHING, _MAX_BATCH_SIZE, _MAX_QUEUE_DELAY_US, _MAX_QUEUE_SIZE). */
+export type BatchingDefaults = Readonly<{
+  enabled: boolean;
+  maxBatchSize: number;
+  maxQueueDelayUs: number;
+  maxQueueSize: number;
+}>;
+
 /**
  * Server-wide batching settings, overridden per model by the manifest's `batching` block.
  * Models that cannot be stacked, or with batching off, still get the bounded queue and
  * deadlines, with one request per run.
  */
 export function batchingOptions(
-  server: Config["batching"],
+  server: BatchingDefaults,
   manifest: Manifest,
   batchable: boolean,
 ): BatchingOptions {

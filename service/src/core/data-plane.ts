@@ -1,16 +1,17 @@
+import type { ErrorKind } from "../contract/errors.js";
+import type { InferenceRequest, InferenceResult } from "../contract/inference.js";
 import { Errors, InfergateError } from "../errors.js";
 import { secondsSince } from "../metrics/bound-metrics.js";
 import type { Outcome } from "../metrics/service-metrics.js";
 import { classifyOutputs } from "../protocol/classification.js";
-import type { InferenceRequest, InferenceResult } from "../protocol/v2-codec.js";
 import { parseVersion } from "../repository/version-policy.js";
 import type { ModelRegistry, Route } from "./model-registry.js";
 import type { ShadowRunner } from "./shadow.js";
 
 export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
+/** The longest a request may ask to wait before it runs (header, parameter or gRPC deadline). */
 export const MAX_TIMEOUT_MS = 600_000;
-export const TIMEOUT_HEADER = "x-request-timeout-ms";
 /** One line of the repository index (`POST /v2/repository/index`). */
 export type RepositoryIndexEntry = {
   name: string;
@@ -28,11 +29,21 @@ export const EXTENSIONS = [
   "metrics",
 ] as const;
 
+const OUTCOME_OF_KIND: Readonly<Record<ErrorKind, Outcome>> = Object.freeze({
+  invalid_argument: "client_error",
+  unauthenticated: "client_error",
+  not_found: "client_error",
+  conflict: "client_error",
+  too_large: "client_error",
+  unsupported_media: "client_error",
+  resource_exhausted: "rejected",
+  unavailable: "rejected",
+  deadline_exceeded: "timeout",
+  internal: "server_error",
+});
+
 function outcomeOf(err: unknown): Outcome {
-  if (!(err instanceof InfergateError)) return "server_error";
-  if (err.statusCode === 504) return "timeout";
-  if (err.statusCode === 503 || err.statusCode === 429) return "rejected";
-  return err.statusCode >= 500 ? "server_error" : "client_error";
+  return err instanceof InfergateError ? OUTCOME_OF_KIND[err.kind] : "server_error";
 }
 
 /**
@@ -72,18 +83,6 @@ export class DataPlane {
 
   serverMetadata() {
     return { name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] };
-  }
-
-  /** Parses a per-request timeout (header `x-request-timeout-ms`); absent means none. */
-  parseTimeout(text: string | string[] | undefined): number | undefined {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT_MS) {
-      throw Errors.invalidRequest(
-        `x-request-timeout-ms must be an integer from 1 to ${MAX_TIMEOUT_MS}, got "${text}"`,
-      );
-    }
-    return n;
   }
 
   /** Parses the optional `{version}` path segment; absent means "newest ready". */
@@ -136,7 +135,7 @@ export class DataPlane {
       this.registry.resolve(model, v);
       return !this.draining;
     } catch (err) {
-      if (err instanceof InfergateError && err.statusCode === 503) return false;
+      if (err instanceof InfergateError && err.kind === "unavailable") return false;
       throw err;
     }
   }

@@ -1,13 +1,12 @@
 import type { Logger } from "pino";
 import { ModelLoadError } from "../errors.js";
 import type { Metrics } from "../metrics/service-metrics.js";
-import type { Config } from "../process/config.js";
 import { checkManifestLocation, parseManifest } from "../repository/manifest.js";
 import type { ModelSource } from "../repository/source.js";
-import { selectVersions } from "../repository/version-policy.js";
-import { OnnxModel } from "../runtime/onnx-model.js";
+import { selectVersions, type VersionPolicy } from "../repository/version-policy.js";
+import { OnnxModel, type RuntimeOptions } from "../runtime/onnx-model.js";
 import { Batcher } from "./batcher.js";
-import { batchingOptions, isBatchable } from "./batching-options.js";
+import { type BatchingDefaults, batchingOptions, isBatchable } from "./batching-options.js";
 import type { ModelRegistry } from "./model-registry.js";
 import { ServedVersion } from "./served-version.js";
 
@@ -16,7 +15,7 @@ export type LoaderDeps = Readonly<{
   registry: ModelRegistry;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, "models" | "versionPolicy" | "runtime" | "batching">;
+  config: LoaderSettings;
 }>;
 
 /**
@@ -24,6 +23,15 @@ export type LoaderDeps = Readonly<{
  * session → signature check → warm-up. A failure at any step leaves the version FAILED (with a
  * metric and a log line naming the artifact); it never serves.
  */
+/** What the loader takes from the server's settings. */
+export type LoaderSettings = Readonly<{
+  /** The models to serve; undefined: every model in the repository. */
+  models: readonly string[] | undefined;
+  versionPolicy: VersionPolicy;
+  runtime: RuntimeOptions;
+  batching: BatchingDefaults;
+}>;
+
 export class ModelLoader {
   constructor(private readonly deps: LoaderDeps) {}
 

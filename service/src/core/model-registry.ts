@@ -1,5 +1,5 @@
+import type { Track } from "../contract/tracks.js";
 import { Errors } from "../errors.js";
-import type { Track } from "../process/config.js";
 import type { TrackPointer } from "../repository/track-pointer.js";
 import type { ServedVersion } from "./served-version.js";
 

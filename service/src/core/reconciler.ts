@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/service-metrics.js";
-import type { Config } from "../process/config.js";
 import type { ModelSource } from "../repository/source.js";
 import { parseTrackPointer, type TrackPointer } from "../repository/track-pointer.js";
 import type { ModelLoader } from "./model-loader.js";
@@ -13,13 +12,21 @@ export type ReconcileReport = {
   pointers: Record<string, TrackPointer | null>;
 };
 
+/** The server settings the reconciler follows: fallback pointers and how often to poll. */
+export type ReconcilerSettings = Readonly<{
+  /** Track pointers per model for repositories without `tracks.json`. */
+  tracks: Readonly<Record<string, TrackPointer>>;
+  /** How often the repository is checked (0: never). */
+  pollIntervalMs: number;
+}>;
+
 type Deps = Readonly<{
   source: ModelSource;
   registry: ModelRegistry;
   loader: ModelLoader;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, "tracks" | "pollIntervalMs">;
+  config: ReconcilerSettings;
 }>;
 
 /**

@@ -1,16 +1,10 @@
+import type { ClassifierView, RunFn } from "../contract/inference.js";
+import type { HostTensor, TensorSpec } from "../contract/tensor.js";
+import type { Track } from "../contract/tracks.js";
 import { Errors } from "../errors.js";
 import type { VersionMetrics } from "../metrics/service-metrics.js";
-import type { Track } from "../process/config.js";
-import type { Manifest, TensorSpec } from "../repository/manifest.js";
-import type { HostTensor, RunFn } from "../runtime/onnx-model.js";
+import type { Manifest } from "../repository/manifest.js";
 import { isBatchable } from "./batching-options.js";
-
-/** How V1 predictions present a classifier: the label output and the probability output. */
-export type ClassifierView = Readonly<{
-  labels: readonly string[];
-  probabilities: string;
-  labelOutput?: string;
-}>;
 
 function findClassifier(manifest: Manifest): ClassifierView | undefined {
   const labels = manifest.labels;

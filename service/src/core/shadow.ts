@@ -1,6 +1,7 @@
+import type { HostTensor } from "../contract/tensor.js";
+import { InfergateError } from "../errors.js";
 import { secondsSince } from "../metrics/bound-metrics.js";
 import type { Metrics, ShadowPairMetrics } from "../metrics/service-metrics.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
 import type { ServedVersion } from "./served-version.js";
 
 type Scores = { top: Int32Array; probs: Float32Array | undefined; width: number };
@@ -89,7 +90,7 @@ export class ShadowRunner {
       outputs = await candidate.run(inputs, candidate.outputNames);
       m.outcomes.success.inc();
     } catch (err) {
-      const full = (err as { statusCode?: number }).statusCode === 503;
+      const full = err instanceof InfergateError && err.kind === "unavailable";
       if (full) this.metrics.shadowDropped.labels(candidate.model, "candidate_busy").inc();
       m.outcomes[full ? "rejected" : "server_error"].inc();
       return;

@@ -5,7 +5,7 @@ import { type DataPlane, MAX_TIMEOUT_MS } from "../core/data-plane.js";
 import { Errors } from "../errors.js";
 import { type BoundCounter, bindCounter } from "../metrics/bound-metrics.js";
 import type { Metrics } from "../metrics/service-metrics.js";
-import { type Config, findInRoot } from "../process/config.js";
+import { findInRoot } from "../paths.js";
 import {
   decodeGrpcInferRequest,
   encodeGrpcInferResponse,
@@ -25,11 +25,14 @@ const LOADER_OPTIONS = {
   oneofs: true,
 } as const;
 
+/** What the gRPC server takes from the server's settings. */
+export type GrpcSettings = Readonly<{ bodyLimitBytes: number; routingKeyHeader: string }>;
+
 type Deps = Readonly<{
   dataPlane: DataPlane;
   logger: Logger;
   metrics: Metrics;
-  config: Pick<Config, "bodyLimitBytes" | "routingKeyHeader">;
+  config: GrpcSettings;
 }>;
 
 type NameVersion = { name: string; version: string };
@@ -85,8 +88,7 @@ export function createGrpcServer({ dataPlane, logger, metrics, config }: Deps): 
             const failure = grpcFailure(err);
             count(failure.code);
             const line = { method, code: grpc.status[failure.code], details: failure.details };
-            if (failure.httpStatus >= 500 && failure.httpStatus !== 503)
-              log.error({ ...line, err }, "call failed");
+            if (failure.kind === "internal") log.error({ ...line, err }, "call failed");
             else log.info(line, "call rejected");
             callback({ code: failure.code, details: failure.details });
           },

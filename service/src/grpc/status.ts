@@ -1,30 +1,30 @@
 import { status } from "@grpc/grpc-js";
+import type { ErrorKind } from "../contract/errors.js";
 import { InfergateError } from "../errors.js";
 
 /**
- * The error catalogue's HTTP statuses as gRPC status codes (the mapping of the gRPC project's
- * "HTTP to gRPC status code mapping" and of Triton's server): the catalogue stays the one place
- * that classifies failures; this only translates them for the second transport.
+ * The catalogue's kinds of failure as gRPC status codes (as the gRPC project's HTTP mapping and
+ * Triton's server map them): the catalogue stays the one place that classifies failures.
  */
-const BY_HTTP_STATUS: Readonly<Record<number, status>> = Object.freeze({
-  400: status.INVALID_ARGUMENT,
-  401: status.UNAUTHENTICATED,
-  403: status.PERMISSION_DENIED,
-  404: status.NOT_FOUND,
-  409: status.FAILED_PRECONDITION,
-  413: status.RESOURCE_EXHAUSTED,
-  429: status.RESOURCE_EXHAUSTED,
-  503: status.UNAVAILABLE,
-  504: status.DEADLINE_EXCEEDED,
+const GRPC_STATUS: Readonly<Record<ErrorKind, status>> = Object.freeze({
+  invalid_argument: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  not_found: status.NOT_FOUND,
+  conflict: status.FAILED_PRECONDITION,
+  too_large: status.RESOURCE_EXHAUSTED,
+  unsupported_media: status.INVALID_ARGUMENT,
+  resource_exhausted: status.RESOURCE_EXHAUSTED,
+  unavailable: status.UNAVAILABLE,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  internal: status.INTERNAL,
 });
 
-export type GrpcFailure = { code: status; details: string; httpStatus: number };
+export type GrpcFailure = { code: status; details: string; kind: ErrorKind };
 
 /** The status and message a failed call ends with; anything outside the catalogue is INTERNAL. */
 export function grpcFailure(err: unknown): GrpcFailure {
   if (!(err instanceof InfergateError)) {
-    return { code: status.INTERNAL, details: "internal server error", httpStatus: 500 };
+    return { code: status.INTERNAL, details: "internal server error", kind: "internal" };
   }
-  const code = BY_HTTP_STATUS[err.statusCode] ?? (err.statusCode >= 500 ? status.INTERNAL : status.UNKNOWN);
-  return { code, details: err.message, httpStatus: err.statusCode };
+  return { code: GRPC_STATUS[err.kind], details: err.message, kind: err.kind };
 }

@@ -1,10 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import type { Logger } from "pino";
-import type { DataPlane } from "../core/data-plane.js";
-import type { Reconciler } from "../core/reconciler.js";
-import type { Metrics } from "../metrics/service-metrics.js";
-import type { Config } from "../process/config.js";
-import type { ModelSource } from "../repository/source.js";
+import type { AppDeps } from "./deps.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installCompression } from "./plugins/compression.js";
 import { installContentTypes } from "./plugins/content-type.js";
@@ -16,15 +11,6 @@ import { healthRoutes } from "./routes/health.js";
 import { repositoryRoutes } from "./routes/repository.js";
 import { v1PredictRoutes } from "./routes/v1-predict.js";
 import { v2ModelRoutes } from "./routes/v2-models.js";
-
-export type AppDeps = Readonly<{
-  config: Pick<Config, "bodyLimitBytes" | "docs" | "logPayloads" | "routingKeyHeader" | "adminToken">;
-  logger: Logger;
-  metrics: Metrics;
-  dataPlane: DataPlane;
-  reconciler: Reconciler;
-  source: ModelSource;
-}>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -1,12 +1,32 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { Errors, InfergateError } from "../errors.js";
+import { errorHeaders, HTTP_STATUS } from "./status.js";
+
+/** A failure as it leaves: status, `{"error": message}`, and the code logged with a 5xx. */
+type Failure = {
+  status: number;
+  message: string;
+  code: string;
+  headers?: Record<string, string> | undefined;
+};
+
+const fromCatalogue = (err: InfergateError): Failure => ({
+  status: HTTP_STATUS[err.kind],
+  message: err.message,
+  code: err.code,
+  headers: errorHeaders(err),
+});
 
 /**
  * Fastify's own failures (body parsing, limits) mapped into the service's catalogue. Anything
  * else that is not the catalogue's (a bug, a library's error) is a 500 unless it carries a 4xx.
  */
-function fromFastify(err: FastifyError, bodyLimit: number, headers: IncomingHttpHeaders): InfergateError {
+function fromFastify(
+  err: FastifyError,
+  bodyLimit: number,
+  headers: IncomingHttpHeaders,
+): InfergateError | Failure {
   switch (err.code) {
     case Errors.invalidCompressedBody.code:
       // zlib's error, tagged by the compression plugin: its message is zlib's own detail.
@@ -24,9 +44,9 @@ function fromFastify(err: FastifyError, bodyLimit: number, headers: IncomingHttp
   // Body parser failures only: a SyntaxError thrown by the service's own code is a 500, not the caller's fault.
   if (err.code?.startsWith("FST_ERR_CTP")) return Errors.invalidJson(err.message);
   if (err.validation) return Errors.invalidRequest(err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new InfergateError(err.code ?? "BAD_REQUEST", err.statusCode, err.message);
-  }
+  // A plugin's own 4xx goes out as it is: it is the plugin's answer to the request.
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return { status: err.statusCode, message: err.message, code: err.code ?? "BAD_REQUEST" };
   return Errors.internal();
 }
 
@@ -37,23 +57,24 @@ function fromFastify(err: FastifyError, bodyLimit: number, headers: IncomingHttp
 export function installErrorHandler(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // A rejection with a non-object (`throw null`, `Promise.reject(undefined)`) has no fields to map.
-    const mapped =
+    const found =
       err instanceof InfergateError
         ? err
         : typeof err === "object" && err !== null
           ? fromFastify(err, bodyLimit, request.headers)
           : Errors.internal();
-    if (mapped.statusCode >= 500) {
+    const failure = found instanceof InfergateError ? fromCatalogue(found) : found;
+    if (failure.status >= 500) {
       request.log.error(
-        { err: (err as Error | null | undefined)?.cause ?? err, code: mapped.code },
-        mapped.message,
+        { err: (err as Error | null | undefined)?.cause ?? err, code: failure.code },
+        failure.message,
       );
     }
-    if (mapped.headers) reply.headers(mapped.headers);
-    return reply.code(mapped.statusCode).send({ error: mapped.message });
+    if (failure.headers) reply.headers(failure.headers);
+    return reply.code(failure.status).send({ error: failure.message });
   });
   app.setNotFoundHandler((request, reply) => {
     const e = Errors.routeNotFound(request.method, request.url.split("?")[0] ?? request.url);
-    return reply.code(e.statusCode).send({ error: e.message });
+    return reply.code(HTTP_STATUS[e.kind]).send({ error: e.message });
   });
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "@prometheus-io/client";
-import type { Track } from "../process/config.js";
+import type { Track } from "../contract/tracks.js";
 import {
   type BoundCounter,
   type BoundGauge,

@@ -1,14 +1,11 @@
 import cluster, { type Worker } from "node:cluster";
 import { AggregatorRegistry } from "@prometheus-io/client";
 import type { Logger } from "pino";
+import { METRICS_REQ, METRICS_RES } from "../metrics/cluster-metrics.js";
 import type { Config } from "./config.js";
 
-const METRICS_REQ = "infergate:metrics-req";
-const METRICS_RES = "infergate:metrics-res";
 const RESTART_WINDOW_MS = 60_000;
 const MAX_RESTARTS_PER_WINDOW = 5;
-
-type MetricsRes = { type: typeof METRICS_RES; id: number; text?: string; error?: string };
 
 /**
  * The primary of a multi-worker server. onnxruntime-node runs inferences synchronously on the
@@ -61,46 +58,4 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
 
   logger.info({ workers: config.workers, port: config.port }, "starting workers");
   for (let i = 0; i < config.workers; i++) fork();
-}
-
-let nextId = 0;
-const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
-let listening = false;
-
-/** In a worker: the whole server's metrics, aggregated by the primary over IPC. */
-export function clusterMetrics(timeoutMs = 5_000): Promise<string> {
-  if (!listening) {
-    listening = true;
-    process.on("message", (msg: MetricsRes) => {
-      if (msg?.type !== METRICS_RES) return;
-      const p = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error !== undefined) p?.reject(new Error(msg.error));
-      else p?.resolve(msg.text ?? "");
-    });
-  }
-  const id = nextId++;
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error("primary did not answer the metrics request"));
-    }, timeoutMs);
-    pending.set(id, {
-      resolve: (t) => {
-        clearTimeout(timer);
-        resolve(t);
-      },
-      reject: (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    });
-    process.send?.({ type: METRICS_REQ, id });
-  });
-}
-
-/** In a worker: lets the primary's aggregator read this worker's registries. */
-export function shareWorkerMetrics(registries: Parameters<typeof AggregatorRegistry.setRegistries>[0]): void {
-  new AggregatorRegistry(); // registers the worker-side listener
-  AggregatorRegistry.setRegistries(registries);
 }

@@ -9,7 +9,8 @@ import { ShadowRunner } from "../core/shadow.js";
 import { closeGrpc, createGrpcServer } from "../grpc/server.js";
 import { buildApp } from "../http/app.js";
 import { Metrics } from "../metrics/service-metrics.js";
-import { createSource, type ModelSource } from "../repository/source.js";
+import { createSource } from "../repository/create-source.js";
+import type { ModelSource } from "../repository/source.js";
 import type { Config } from "./config.js";
 import { createLogger } from "./logger.js";
 

@@ -1,28 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { z } from "zod";
+import { TRACKS, type Track } from "../contract/tracks.js";
+import { BUNDLED_REPOSITORY } from "../paths.js";
 import { type TrackPointer, trackPointerSchema } from "../repository/track-pointer.js";
 import { parseVersionPolicy, type VersionPolicy } from "../repository/version-policy.js";
-
-/**
- * A path under the project (or image) root, found by walking up from this file, so the same code
- * works from `service/src` (tsx) and from `dist/service/src` (compiled). Falls back to the
- * working directory.
- */
-export function findInRoot(...segments: string[]): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, ...segments);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(...segments);
-    dir = parent;
-  }
-}
-/** The bundled model repository (`models/repository`): what `npm start` serves with no configuration. */
-export const BUNDLED_REPOSITORY = findInRoot("models", "repository");
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -44,8 +28,6 @@ const repositoryUri = z
   .transform((s) => (s.startsWith("/") ? pathToFileURL(s).href : s));
 
 const graphOptimization = z.enum(["disabled", "basic", "extended", "all"]);
-export const TRACKS = ["stable", "canary", "shadow"] as const;
-export type Track = (typeof TRACKS)[number];
 const track = z.enum(TRACKS);
 
 /**

@@ -1,5 +1,6 @@
+import type { Datatype, TensorValues } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
-import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
+import { DATATYPE_INFO } from "../runtime/datatypes.js";
 import { elementCount } from "./tensor-data.js";
 
 /**

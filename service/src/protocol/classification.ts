@@ -1,6 +1,6 @@
+import type { HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { DATATYPE_INFO } from "../runtime/datatypes.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
 import { fromTensorValues } from "./tensor-data.js";
 
 /**

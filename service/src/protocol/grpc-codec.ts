@@ -1,9 +1,9 @@
+import type { InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type { Datatype, HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
-import { type Datatype, isDatatype } from "../runtime/datatypes.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
+import { isDatatype } from "../runtime/datatypes.js";
 import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
 import { toTensorValues } from "./tensor-data.js";
-import type { InferenceRequest, InferenceResult } from "./v2-codec.js";
 
 /**
  * The Open Inference Protocol's gRPC messages (service/proto/open_inference_grpc.proto) ⇄ the

@@ -1,5 +1,6 @@
+import type { Datatype, TensorValues } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
-import { DATATYPE_INFO, type Datatype, type TensorValues } from "../runtime/datatypes.js";
+import { DATATYPE_INFO } from "../runtime/datatypes.js";
 
 /** Product of dims; shapes are validated non-negative integers before this is called. */
 export function elementCount(shape: readonly number[]): number {

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import type { ServedVersion } from "../core/served-version.js";
+import type { ClassifierView, InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type { HostTensor, TensorSpec } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
 import { fromTensorValues, toTensorValues } from "./tensor-data.js";
-import type { InferenceRequest, InferenceResult } from "./v2-codec.js";
 import { describeIssues } from "./v2-codec.js";
 
 const requestSchema = z.object({
@@ -11,12 +10,19 @@ const requestSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** What the V1 codec needs to know of the model version a request goes to (a ServedVersion). */
+export type PredictTarget = Readonly<{
+  model: string;
+  inputSpecs: ReadonlyMap<string, TensorSpec>;
+  classifier: ClassifierView | undefined;
+}>;
+
 /**
  * The simple predict API for product services (`{"instances": [...]}` → `{"predictions": [...]}`,
  * as in TF Serving and KServe V1). It needs a model with exactly one input; each instance is one
  * row of it, flat or nested.
  */
-export function decodePredictRequest(body: unknown, served: ServedVersion): InferenceRequest {
+export function decodePredictRequest(body: unknown, served: PredictTarget): InferenceRequest {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw Errors.invalidRequest(describeIssues(parsed.error));
   const specs = [...served.inputSpecs.values()];
@@ -67,7 +73,7 @@ function nest(flat: unknown[], offset: number, dims: readonly number[]): unknown
  * Classifiers (labels in the manifest) get `{label, score, probabilities: {label: p}}` per row;
  * other models get the row of their single output, or an object of all outputs' rows.
  */
-export function encodePredictResponse(result: InferenceResult, served: ServedVersion) {
+export function encodePredictResponse(result: InferenceResult, served: PredictTarget) {
   const byName = new Map(result.outputs.map((t) => [t.name, t]));
   const cls = served.classifier;
   const probsTensor = cls && byName.get(cls.probabilities);

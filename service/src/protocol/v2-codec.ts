@@ -1,7 +1,8 @@
 import { z } from "zod";
+import type { BinaryOutputs, InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type { HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
-import type { HostTensor } from "../runtime/onnx-model.js";
 import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
 import { tensorDataJson, toTensorValues } from "./tensor-data.js";
 
@@ -37,35 +38,9 @@ export const requestSchema = z.object({
   outputs: z.array(z.object({ name: z.string().min(1), parameters: outputParameters.optional() })).optional(),
 });
 
-/**
- * Which outputs the client wants as binary tensor data: an output's own `binary_data` parameter,
- * else the request's `binary_data_output`.
- */
-export type BinaryOutputs = { all: boolean; byName: ReadonlyMap<string, boolean> };
-
 export function isBinaryOutput(binary: BinaryOutputs, name: string): boolean {
   return binary.byName.get(name) ?? binary.all;
 }
-
-/** A V2 inference request after decoding: protocol-neutral, ready for the data plane. */
-export type InferenceRequest = {
-  id: string | undefined;
-  /** From `parameters.timeout_ms`: drop the request (504) if it has not started by then. */
-  timeoutMs?: number | undefined;
-  inputs: HostTensor[];
-  outputs: string[] | undefined;
-  /** Undefined when every output is wanted as JSON (the common case). */
-  binaryOutputs?: BinaryOutputs | undefined;
-  /** Outputs wanted as their top k classes (classification extension, classification.ts), by name. */
-  classification?: ReadonlyMap<string, number> | undefined;
-};
-
-export type InferenceResult = {
-  model: string;
-  version: number;
-  id: string | undefined;
-  outputs: HostTensor[];
-};
 
 /** Turns a zod failure into one message that names the field (e.g. `inputs[0].shape`). */
 export function describeIssues(error: z.ZodError, root = ""): string {

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { DATATYPES } from "../contract/tensor.js";
 import { ModelLoadError } from "../errors.js";
-import { DATATYPES } from "../runtime/datatypes.js";
 
 const tensorSpec = z.strictObject({
   name: z.string().min(1),
@@ -38,7 +38,6 @@ export const manifestSchema = z.looseObject({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
-export type TensorSpec = z.infer<typeof tensorSpec>;
 
 /** Parses manifest text; `where` names the file or object so a bad manifest is easy to find. */
 export function parseManifest(text: string, where: string): Manifest {

@@ -11,7 +11,8 @@ import {
 import { ModelLoadError } from "../errors.js";
 import { fetchToCache } from "./cache.js";
 import { withRetry } from "./retry.js";
-import { type ModelSource, parseS3Uri, type SourceOptions } from "./source.js";
+import { parseS3Uri } from "./s3-uri.js";
+import type { ModelSource, SourceOptions } from "./source.js";
 import { POINTER_FILE } from "./track-pointer.js";
 import { parseVersion } from "./version-policy.js";
 

@@ -1,8 +1,3 @@
-import { fileURLToPath } from "node:url";
-import type { Config } from "../process/config.js";
-import { FileSource } from "./file-source.js";
-import { S3Source } from "./s3-source.js";
-
 /**
  * Where model versions come from. The layout is the same everywhere:
  * `<root>/<model>/<version>/model.onnx` and `<root>/<model>/<version>/manifest.json`.
@@ -29,17 +24,16 @@ export interface ModelSource {
   fingerprint(): Promise<string>;
 }
 
-export type SourceOptions = Pick<Config, "repository" | "cacheDir" | "s3">;
-
-/** `s3://bucket/prefix` → bucket and prefix without slashes at either end. */
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!m?.[1]) throw new Error(`"${uri}" is not an s3://bucket/prefix URI`);
-  return { bucket: m[1], prefix: (m[2] ?? "").replace(/^\/+|\/+$/g, "") };
-}
-
-export function createSource(options: SourceOptions): ModelSource {
-  if (options.repository.startsWith("s3://")) return new S3Source(options);
-  if (options.repository.startsWith("file://")) return new FileSource(fileURLToPath(options.repository));
-  throw new Error(`unsupported model repository "${options.repository}"`);
-}
+/** Where the repository is and how to reach it (the server's config carries these). */
+export type SourceOptions = Readonly<{
+  /** `file:///abs/path` or `s3://bucket[/prefix]`. */
+  repository: string;
+  /** Where S3 artifacts are downloaded (keyed by sha256). */
+  cacheDir: string;
+  s3: Readonly<{
+    endpoint: string | undefined;
+    forcePathStyle: boolean;
+    region: string;
+    maxAttempts: number;
+  }>;
+}>;

@@ -1,36 +1,6 @@
 import type { Tensor } from "onnxruntime-node";
 
-/** Open Inference Protocol datatypes this server accepts. */
-export const DATATYPES = [
-  "BOOL",
-  "UINT8",
-  "UINT16",
-  "UINT32",
-  "UINT64",
-  "INT8",
-  "INT16",
-  "INT32",
-  "INT64",
-  "FP16",
-  "FP32",
-  "FP64",
-  "BYTES",
-] as const;
-export type Datatype = (typeof DATATYPES)[number];
-
-export type TypedArray =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
-
-export type TensorValues = TypedArray | string[];
+import type { Datatype, TensorValues } from "../contract/tensor.js";
 
 type Info = Readonly<{
   ort: Tensor.Type;

@@ -1,20 +1,14 @@
 import * as ort from "onnxruntime-node";
+import type { RunFn } from "../contract/inference.js";
+import type { HostTensor, Signature, TensorSpec, TensorValues } from "../contract/tensor.js";
 import { ModelLoadError } from "../errors.js";
-import type { Config } from "../process/config.js";
-import type { Manifest, TensorSpec } from "../repository/manifest.js";
-import { DATATYPE_INFO, type Datatype, datatypeFromOrt, type TensorValues } from "./datatypes.js";
+import { DATATYPE_INFO, datatypeFromOrt } from "./datatypes.js";
 
-/** A tensor in the server's own terms: protocol datatype, shape and a flat row-major store. */
-export type HostTensor = { name: string; datatype: Datatype; shape: number[]; values: TensorValues };
-
-/** Runs inputs to the named outputs; `timeoutMs` bounds how long a queued request may wait. */
-export type RunFn = (
-  inputs: readonly HostTensor[],
-  outputNames: readonly string[],
-  timeoutMs?: number,
-) => Promise<HostTensor[]>;
-
-type RuntimeOptions = Config["runtime"];
+/** How each session runs: ONNX Runtime's intra-op threads and graph optimisation level. */
+export type RuntimeOptions = Readonly<{
+  intraOpThreads: number;
+  graphOptimizationLevel: "disabled" | "basic" | "extended" | "all";
+}>;
 
 /** Compares a manifest's declared I/O with what the ONNX graph really has; -1 ⇔ symbolic dim. */
 function checkSignature(
@@ -80,19 +74,19 @@ function toOrt(t: HostTensor): ort.Tensor {
 
 /**
  * One ONNX Runtime session for one model version. Created only from a verified file; the
- * manifest is cross-checked against the session's real metadata and a warm-up run must succeed
+ * declared signature (the manifest's inputs and outputs) is cross-checked against the session's real metadata and a warm-up run must succeed
  * before `load` returns, so a returned model is ready to serve.
  */
 export class OnnxModel {
   private released = false;
   private constructor(
     private readonly session: ort.InferenceSession,
-    readonly manifest: Manifest,
+    readonly signature: Signature,
   ) {}
 
   static async load(
     path: string,
-    manifest: Manifest,
+    signature: Signature,
     options: RuntimeOptions,
     where: string,
   ): Promise<OnnxModel> {
@@ -113,10 +107,10 @@ export class OnnxModel {
         },
       );
     }
-    const model = new OnnxModel(session, manifest);
+    const model = new OnnxModel(session, signature);
     try {
-      checkSignature("input", manifest.inputs, session.inputMetadata, where);
-      checkSignature("output", manifest.outputs, session.outputMetadata, where);
+      checkSignature("input", signature.inputs, session.inputMetadata, where);
+      checkSignature("output", signature.outputs, session.outputMetadata, where);
       await model.warmUp(where);
     } catch (err) {
       await model.release();
@@ -127,7 +121,7 @@ export class OnnxModel {
 
   /** One run on zeros with every dynamic dim set to 1: proves the graph executes end to end. */
   private async warmUp(where: string): Promise<void> {
-    const inputs = this.manifest.inputs.map((spec) => {
+    const inputs = this.signature.inputs.map((spec) => {
       const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
       const size = shape.reduce((a, b) => a * b, 1);
       return {
@@ -140,7 +134,7 @@ export class OnnxModel {
     try {
       await this.run(
         inputs,
-        this.manifest.outputs.map((o) => o.name),
+        this.signature.outputs.map((o) => o.name),
       );
     } catch (err) {
       throw new ModelLoadError("warmup", `${where}: warm-up inference failed: ${(err as Error).message}`, {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { mergeRows, splitRows } from "../../src/core/batch-tensors.js";
 import {
-  DATATYPE_INFO,
   DATATYPES,
   type Datatype,
+  type HostTensor,
   type TensorValues,
   type TypedArray,
-} from "../../src/runtime/datatypes.js";
-import type { HostTensor } from "../../src/runtime/onnx-model.js";
+} from "../../src/contract/tensor.js";
+import { mergeRows, splitRows } from "../../src/core/batch-tensors.js";
+import { DATATYPE_INFO } from "../../src/runtime/datatypes.js";
 
 /** mulberry32: a small seeded PRNG, so every run draws the same "random" cases. */
 function prng(seed: number): () => number {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { RunFn } from "../../src/contract/inference.js";
+import type { HostTensor } from "../../src/contract/tensor.js";
 import { Batcher, type BatchingOptions } from "../../src/core/batcher.js";
 import { InfergateError } from "../../src/errors.js";
 import { Metrics } from "../../src/metrics/service-metrics.js";
-import type { HostTensor, RunFn } from "../../src/runtime/onnx-model.js";
 
 const metrics = () => new Metrics("stable").forBatcher("m", 1);
 const opts = (o: Partial<BatchingOptions> = {}): BatchingOptions => ({
@@ -132,8 +133,8 @@ describe("Batcher", () => {
     const queued = Array.from({ length: 4 }, (_, i) => batcher.run(request(i + 1, 1), ["y"]));
     const refused = await batcher.run(request(9, 1), ["y"]).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(InfergateError);
-    expect((refused as InfergateError).statusCode).toBe(503);
-    expect((refused as InfergateError).headers?.["retry-after"]).toBe("1");
+    expect((refused as InfergateError).kind).toBe("unavailable"); // 503
+    expect((refused as InfergateError).retryAfterSeconds).toBe(1);
     gate.open();
     await running;
     await Promise.all(queued);
@@ -151,7 +152,7 @@ describe("Batcher", () => {
     const late = batcher.run(request(1, 2), ["y"], 20).catch((e: unknown) => e);
     const patient = batcher.run(request(2, 1), ["y"], 10_000);
     const err = await late;
-    expect((err as InfergateError).statusCode).toBe(504);
+    expect((err as InfergateError).kind).toBe("deadline_exceeded"); // 504
     expect((err as Error).message).toMatch(/20 ms/);
     gate.open();
     await running;
@@ -172,7 +173,7 @@ describe("Batcher", () => {
     const first = batcher.run(request(0, 1, 4), ["y"]); // another width: never merged with the next
     const late = batcher.run(request(1, 3), ["y"], 5).catch((e: unknown) => e);
     await first;
-    expect(((await late) as InfergateError).statusCode).toBe(504);
+    expect(((await late) as InfergateError).kind).toBe("deadline_exceeded");
     expect(runs.map((r) => r.rows)).not.toContain(3);
   });
 });

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HostTensor } from "../../src/contract/tensor.js";
 import { Batcher } from "../../src/core/batcher.js";
 import { Metrics } from "../../src/metrics/service-metrics.js";
 import { parseManifest } from "../../src/repository/manifest.js";
-import { type HostTensor, OnnxModel } from "../../src/runtime/onnx-model.js";
+import { OnnxModel } from "../../src/runtime/onnx-model.js";
 import { validationRows } from "../support/data.js";
 import { BUNDLED_REPOSITORY } from "../support/paths.js";
 

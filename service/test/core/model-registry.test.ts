@@ -50,20 +50,20 @@ function withReady(registry: ModelRegistry, ...versions: number[]): Map<number, 
 
 const notFound = (model: string) => ({
   code: "MODEL_NOT_FOUND",
-  statusCode: 404,
+  kind: "not_found", // 404
   message: `model "${model}" is not served here`,
 });
 const versionNotFound = (v: number) => ({
   code: "VERSION_NOT_FOUND",
-  statusCode: 404,
+  kind: "not_found", // 404
   message: `model "${MODEL}" has no version ${v} served here`,
 });
 const notReady = (v?: number) => ({
   code: "MODEL_NOT_READY",
-  statusCode: 503,
+  kind: "unavailable", // 503
   message:
     v === undefined ? `model "${MODEL}" has no ready version` : `model "${MODEL}" version ${v} is not ready`,
-  headers: { "retry-after": "1" },
+  retryAfterSeconds: 1,
 });
 
 const pointer = (p: Partial<TrackPointer>): TrackPointer => ({ mode: "off", weight: 0, ...p });

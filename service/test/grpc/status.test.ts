@@ -15,14 +15,14 @@ describe("gRPC status of the catalogue's errors", () => {
     [Errors.deadlineExceeded(5), status.DEADLINE_EXCEEDED],
     [Errors.inferenceFailed("m", 1), status.INTERNAL],
   ])("%s → its status, with the catalogue's message", (err, code) => {
-    expect(grpcFailure(err)).toEqual({ code, details: err.message, httpStatus: err.statusCode });
+    expect(grpcFailure(err)).toEqual({ code, details: err.message, kind: err.kind });
   });
 
   it("hides anything outside the catalogue behind INTERNAL", () => {
     expect(grpcFailure(new Error("secret path /etc/x"))).toEqual({
       code: status.INTERNAL,
       details: "internal server error",
-      httpStatus: 500,
+      kind: "internal",
     });
   });
 });

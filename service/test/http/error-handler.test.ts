@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Errors, type InfergateError } from "../../src/errors.js";
 import { installErrorHandler } from "../../src/http/error-handler.js";
 import { installContentTypes } from "../../src/http/plugins/content-type.js";
+import { errorHeaders, HTTP_STATUS } from "../../src/http/status.js";
 import { createLogger } from "../../src/process/logger.js";
 
 const BODY_LIMIT = 256;
@@ -79,15 +80,15 @@ describe("the HTTP error handler", () => {
   it.each(names)("answers a thrown Errors.%s with its status and {error: message}", async (name) => {
     const expected = build(name);
     const res = await app.inject({ method: "GET", url: `/catalogue/${name}` });
-    expect(res.statusCode).toBe(expected.statusCode);
+    expect(res.statusCode).toBe(HTTP_STATUS[expected.kind]);
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(res.json()).toEqual({ error: expected.message });
-    for (const [header, value] of Object.entries(expected.headers ?? {}))
+    for (const [header, value] of Object.entries(errorHeaders(expected) ?? {}))
       expect(res.headers[header]).toBe(value);
     // Only our faults are logged as errors, with the catalogue code.
     const errors = logs.filter((l) => l.level === "error");
     expect(errors.map((l) => [l.code, l.msg])).toEqual(
-      expected.statusCode >= 500 ? [[expected.code, expected.message]] : [],
+      HTTP_STATUS[expected.kind] >= 500 ? [[expected.code, expected.message]] : [],
     );
   });
 

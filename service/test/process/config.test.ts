@@ -1,6 +1,7 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { BUNDLED_REPOSITORY, ConfigError, defaultWorkers, loadConfig } from "../../src/process/config.js";
+import { BUNDLED_REPOSITORY } from "../../src/paths.js";
+import { ConfigError, defaultWorkers, loadConfig } from "../../src/process/config.js";
 
 describe("loadConfig", () => {
   it("gives a working default with no environment: the bundled repository, port 8080", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { Datatype, TypedArray } from "../../src/contract/tensor.js";
 import { tensorBytes, valuesFromBytes } from "../../src/protocol/binary-tensor.js";
-import { DATATYPE_INFO, type Datatype, type TypedArray } from "../../src/runtime/datatypes.js";
+import { DATATYPE_INFO } from "../../src/runtime/datatypes.js";
 
 const FIXED: [Datatype, TypedArray][] = [
   ["BOOL", new Uint8Array([1, 0, 1, 1, 0, 0])],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { HostTensor } from "../../src/contract/tensor.js";
 import { InfergateError } from "../../src/errors.js";
 import { classifyOutputs } from "../../src/protocol/classification.js";
-import type { HostTensor } from "../../src/runtime/onnx-model.js";
 
 const probs: HostTensor = {
   name: "p",

@@ -76,7 +76,7 @@ describe("toTensorValues", () => {
     ],
   ])("refuses %s, naming where", (_what, shape, data, message) => {
     expect(() => toTensorValues("x", "FP32", shape as number[], data as unknown[])).toThrow(
-      expect.objectContaining({ statusCode: 400, message: `input "x": ${message}` }),
+      expect.objectContaining({ kind: "invalid_argument", message: `input "x": ${message}` }),
     );
   });
 
@@ -136,7 +136,7 @@ describe("toTensorValues", () => {
       }
     })();
     expect(err).toBeInstanceOf(InfergateError);
-    expect((err as InfergateError).statusCode).toBe(400);
+    expect((err as InfergateError).kind).toBe("invalid_argument");
     expect((err as Error).message).toMatch(/in0/);
     expect((err as Error).message).toMatch(message);
   });

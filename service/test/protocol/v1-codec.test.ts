@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InferenceResult, RunFn } from "../../src/contract/inference.js";
+import type { HostTensor, TensorSpec, TensorValues } from "../../src/contract/tensor.js";
 import { ServedVersion } from "../../src/core/served-version.js";
 import { decodePredictRequest, encodePredictResponse } from "../../src/protocol/v1-codec.js";
-import type { InferenceResult } from "../../src/protocol/v2-codec.js";
-import { type Manifest, parseManifest, type TensorSpec } from "../../src/repository/manifest.js";
-import type { TensorValues } from "../../src/runtime/datatypes.js";
-import { type HostTensor, OnnxModel, type RunFn } from "../../src/runtime/onnx-model.js";
+import { type Manifest, parseManifest } from "../../src/repository/manifest.js";
+import { OnnxModel } from "../../src/runtime/onnx-model.js";
 import { validationRows } from "../support/data.js";
 import { thrown } from "../support/errors.js";
 import { BUNDLED_REPOSITORY } from "../support/paths.js";
@@ -130,7 +130,7 @@ describe("decodePredictRequest", () => {
       "pair",
     );
     const err = thrown(() => decodePredictRequest({ instances: [[1, 2]] }, pair));
-    expect([err.code, err.statusCode]).toEqual(["INVALID_REQUEST", 400]);
+    expect([err.code, err.kind]).toEqual(["INVALID_REQUEST", "invalid_argument"]);
     expect(err.message).toBe('model "pair" has 2 inputs; use the V2 infer API for multi-input models');
   });
 
@@ -139,7 +139,7 @@ describe("decodePredictRequest", () => {
     (shape) => {
       const dyn = served(signature([spec("x", "FP32", shape)], [spec("y", "FP32", [-1])]), "ragged");
       const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, dyn));
-      expect([err.code, err.statusCode]).toEqual(["INVALID_REQUEST", 400]);
+      expect([err.code, err.kind]).toEqual(["INVALID_REQUEST", "invalid_argument"]);
       expect(err.message).toBe('model "ragged" has dynamic non-batch dims; use the V2 infer API');
     },
   );
@@ -150,7 +150,7 @@ describe("decodePredictRequest", () => {
       .map((r) => [...r.features]);
     (features[1] as unknown[])[3] = "x";
     const err = thrown(() => decodePredictRequest({ instances: features }, digitsV2));
-    expect([err.code, err.statusCode]).toEqual(["INVALID_TENSOR_DATA", 400]);
+    expect([err.code, err.kind]).toEqual(["INVALID_TENSOR_DATA", "invalid_argument"]);
     expect(err.message).toBe('input "input": element 67 is string "x", expected a number for FP32');
   });
 
@@ -189,22 +189,22 @@ describe("decodePredictRequest", () => {
   ] as const)("refuses a bad %s element with its index", (datatype, shape, instances, message) => {
     const model = served(signature([spec("x", datatype, [...shape])], [spec("y", "FP32", [-1])]));
     const err = thrown(() => decodePredictRequest({ instances }, model));
-    expect([err.code, err.statusCode, err.message]).toEqual(["INVALID_TENSOR_DATA", 400, message]);
+    expect([err.code, err.kind, err.message]).toEqual(["INVALID_TENSOR_DATA", "invalid_argument", message]);
   });
 
   it("refuses ragged instances even when their total matches the batch", () => {
     const row = (n: number) => Array.from({ length: n }, (_, i) => i % 16);
     const err = thrown(() => decodePredictRequest({ instances: [row(65), row(63)] }, digitsV2));
-    expect([err.code, err.statusCode, err.message]).toEqual([
+    expect([err.code, err.kind, err.message]).toEqual([
       "SHAPE_MISMATCH",
-      400,
+      "invalid_argument",
       'input "input": instances[0] has 65 elements where shape [2, 64] needs 64',
     ]);
   });
 
   it("refuses instances of the wrong width with the element count", () => {
     const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, digitsV2));
-    expect([err.code, err.statusCode]).toEqual(["SHAPE_MISMATCH", 400]);
+    expect([err.code, err.kind]).toEqual(["SHAPE_MISMATCH", "invalid_argument"]);
     expect(err.message).toBe('input "input": instances[0] has 3 elements where shape [1, 64] needs 64');
   });
 
@@ -217,7 +217,7 @@ describe("decodePredictRequest", () => {
     [{ instances: [[1]], parameters: "fast" }, "parameters: Invalid input: expected record, received string"],
   ])("refuses the malformed body %j", (body, message) => {
     const err = thrown(() => decodePredictRequest(body, digitsV2));
-    expect([err.code, err.statusCode, err.message]).toEqual(["INVALID_REQUEST", 400, message]);
+    expect([err.code, err.kind, err.message]).toEqual(["INVALID_REQUEST", "invalid_argument", message]);
   });
 });
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
+import type { InferenceResult } from "../../src/contract/inference.js";
+import type { Datatype } from "../../src/contract/tensor.js";
 import { fromTensorValues } from "../../src/protocol/tensor-data.js";
 import {
   decodeInferRequest,
   encodeBinaryInferResponse,
   encodeInferResponse,
-  type InferenceResult,
   isBinaryOutput,
   plainEnvelope,
   requestSchema,
 } from "../../src/protocol/v2-codec.js";
-import { DATATYPE_INFO, type Datatype } from "../../src/runtime/datatypes.js";
+import { DATATYPE_INFO } from "../../src/runtime/datatypes.js";
 
 describe("V2 codec", () => {
   it("decodes the spec's example request, ignoring unknown parameters", () => {

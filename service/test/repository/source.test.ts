@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/process/config.js";
-import { createSource, parseS3Uri } from "../../src/repository/source.js";
+import { createSource } from "../../src/repository/create-source.js";
+import { parseS3Uri } from "../../src/repository/s3-uri.js";
 
 describe("createSource", () => {
   // A repository folder whose path needs escaping in a URL: space, '#', '%' and non-ASCII.

@@ -1,8 +1,8 @@
-import type { ClassifierView, ServedVersion } from "../../../service/src/core/served-version.js";
+import type { ClassifierView } from "../../../service/src/contract/inference.js";
+import type { HostTensor, TensorSpec } from "../../../service/src/contract/tensor.js";
+import type { ServedVersion } from "../../../service/src/core/served-version.js";
 import { InfergateError } from "../../../service/src/errors.js";
 import { toTensorValues } from "../../../service/src/protocol/tensor-data.js";
-import type { TensorSpec } from "../../../service/src/repository/manifest.js";
-import type { HostTensor } from "../../../service/src/runtime/onnx-model.js";
 import type { Dataset } from "./dataset.js";
 import { EvaluationInputError } from "./errors.js";
 import { type ClassificationMetrics, classificationMetrics, confusionMatrix } from "./metrics.js";

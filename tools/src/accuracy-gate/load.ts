@@ -5,7 +5,7 @@ import type { ServedVersion } from "../../../service/src/core/served-version.js"
 import { ModelLoadError } from "../../../service/src/errors.js";
 import { Metrics } from "../../../service/src/metrics/service-metrics.js";
 import type { Config } from "../../../service/src/process/config.js";
-import { createSource } from "../../../service/src/repository/source.js";
+import { createSource } from "../../../service/src/repository/create-source.js";
 import { EvaluationInputError } from "./errors.js";
 import type { VersionRef } from "./model-uri.js";
 

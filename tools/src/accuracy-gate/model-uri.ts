@@ -1,6 +1,6 @@
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseS3Uri } from "../../../service/src/repository/source.js";
+import { parseS3Uri } from "../../../service/src/repository/s3-uri.js";
 import { parseVersion } from "../../../service/src/repository/version-policy.js";
 import { EvaluationInputError } from "./errors.js";
 

@@ -1,4 +1,4 @@
-import type { Observation, TrackSamples } from "./classify.js";
+import type { Observation, TrackSamples } from "./classify/types.js";
 import { formatDuration } from "./definition/durations.js";
 import { renderQuery } from "./definition/queries.js";
 import type { MetricDefinition } from "./definition/schema.js";

@@ -1,4 +1,4 @@
-import type { MetricResult } from "./classify.js";
+import type { MetricResult } from "./classify/types.js";
 import type { ResolvedJudgement } from "./definition/judgement.js";
 import { fmt, fmtP } from "./format.js";
 import type { Decision, Verdict } from "./verdict.js";

@@ -1,4 +1,4 @@
-import type { MetricResult } from "./classify.js";
+import type { MetricResult } from "./classify/types.js";
 import type { ResolvedJudgement } from "./definition/judgement.js";
 
 /**

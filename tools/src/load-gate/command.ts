@@ -20,7 +20,7 @@ import type { Command } from "../cli/command.js";
 import { RunError } from "./errors.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { parseGateArgs, USAGE } from "./options.js";
-import { installSignalHandlers } from "./processes.js";
+import { installSignalHandlers, interrupted } from "./processes.js";
 import { runGate } from "./run-gate.js";
 
 export const command: Command = {
@@ -30,7 +30,12 @@ export const command: Command = {
   run: async (argv) => {
     const opts = parseGateArgs([...argv]);
     installSignalHandlers();
-    return runGate(opts);
+    try {
+      return await runGate(opts);
+    } finally {
+      // Interrupted: the signal handler stops the service and k6, then exits 130/143 itself.
+      if (interrupted()) await new Promise<never>(() => {});
+    }
   },
   exitCodeOf: (err) => (err instanceof RunError ? EXIT_ERROR : undefined),
 };

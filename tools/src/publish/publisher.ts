@@ -7,7 +7,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { parseS3Uri } from "../../../service/src/repository/source.js";
+import { parseS3Uri } from "../../../service/src/repository/s3-uri.js";
 import { type CheckedSource, PublishError } from "./publish-source.js";
 
 export type PublisherDeps = Readonly<{

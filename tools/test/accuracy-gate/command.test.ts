@@ -2,9 +2,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../../service/test/support/gate-cli.js";
 import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../../../service/test/support/paths.js";
 import type { GateReport } from "../../src/accuracy-gate/report.js";
+import { runCli } from "../support/cli.js";
 import { GATE_FIXTURES } from "../support/paths.js";
 
 const V1 = "models/repository/digits/1";

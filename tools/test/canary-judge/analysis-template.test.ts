@@ -3,14 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  analysisTemplate,
-  argoCdArgs,
-  CHART,
-  type Doc,
-  ensureHelm,
-  renderRolloutChart,
-} from "../../../service/test/support/helm.js";
+import { argoCdHelmArgs } from "../../../scripts/lib/argocd-environments.js";
 import { DEFINITION_ENV, loadDefinition } from "../../src/canary-judge/definition/load.js";
 import { fastFailCondition, fastFailQuery } from "../../src/canary-judge/definition/queries.js";
 import {
@@ -18,6 +11,7 @@ import {
   parseDefinition,
   type SamplesMetric,
 } from "../../src/canary-judge/definition/schema.js";
+import { analysisTemplate, CHART, type Doc, ensureHelm, renderRolloutChart } from "../support/helm.js";
 
 // Drift test: the AnalysisTemplate `helm template` renders must carry exactly the queries and
 // thresholds of helm/infergate/files/canary-analysis.yaml, as the canary-evaluate CLI reads them.
@@ -145,7 +139,7 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
     const prodValues = parse(await readFile(`${CHART}/values-prod.yaml`, "utf8")) as any;
     const at = analysisTemplate(
       renderRolloutChart([
-        ...argoCdArgs("prod"),
+        ...(await argoCdHelmArgs("prod")),
         "--set",
         "rollout.analysis.prometheusAddress=http://prom:9090",
         "--set",

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferBody, validationRows } from "../../../service/test/support/data.js";
-import { analysisTemplate, renderRolloutChart } from "../../../service/test/support/helm.js";
 import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../../../service/test/support/paths.js";
 import { type ServerProcess, startServerProcess } from "../../../service/test/support/process.js";
+import type { CanaryReport } from "../../src/canary-judge/report.js";
+import { analysisTemplate, renderRolloutChart } from "../support/helm.js";
 import {
   ensurePrometheus,
   type PrometheusProcess,
@@ -14,8 +15,7 @@ import {
   runCanaryEvaluate,
   startPrometheus,
   waitForTargetsUp,
-} from "../../../service/test/support/prometheus.js";
-import type { CanaryReport } from "../../src/canary-judge/report.js";
+} from "../support/prometheus.js";
 
 // The canary verdict against a real Prometheus (the pinned 2.42, 1 s scrapes) scraping real
 // servers. Pod-level style (Argo Rollouts): one stable server (digits v2) and four canary servers

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../service/test/support/net.js";
-import { runCanaryEvaluate } from "../../../service/test/support/prometheus.js";
+import { runCanaryEvaluate } from "../support/prometheus.js";
 
 // canary-evaluate as a process: help, and exit code 2 for every way it can fail to reach a verdict.
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { judgement } from "../../../service/test/support/canary.js";
-import type { MetricResult } from "../../src/canary-judge/classify.js";
+import type { MetricResult } from "../../src/canary-judge/classify/types.js";
 import { decide, exitCode } from "../../src/canary-judge/verdict.js";
+import { judgement } from "../support/canary.js";
 
 const J = judgement();
 

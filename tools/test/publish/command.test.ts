@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferBody, validationRows } from "../../../service/test/support/data.js";
-import { runCli } from "../../../service/test/support/gate-cli.js";
 import { type Moto, startMoto } from "../../../service/test/support/moto.js";
 import { BUNDLED_REPOSITORY } from "../../../service/test/support/paths.js";
 import { createBucket } from "../../../service/test/support/s3-repo.js";
 import { startService } from "../../../service/test/support/service.js";
 import type { GateReport } from "../../src/accuracy-gate/report.js";
+import { runCli } from "../support/cli.js";
 
 const BUCKET = "infergate-cli-publish";
 const TARGET = `s3://${BUCKET}/prod/models`;

@@ -2,8 +2,8 @@ import cluster from "node:cluster";
 import * as client from "@prometheus-io/client";
 import type { FastifyInstance } from "fastify";
 import fastifyMetricsModule from "fastify-metrics";
+import { clusterMetrics, shareWorkerMetrics } from "../../metrics/cluster-metrics.js";
 import type { Metrics } from "../../metrics/service-metrics.js";
-import { clusterMetrics, shareWorkerMetrics } from "../../process/cluster.js";
 import { installRouteMetrics } from "./route-metrics.js";
 
 // fastify-metrics is CommonJS with an `exports.default`; under NodeNext ESM that lands one level down.

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Errors } from "../../errors.js";
 import { describeIssues } from "../../protocol/v2-codec.js";
 import { formatTrackPointer, type TrackPointer, trackPointerSchema } from "../../repository/track-pointer.js";
-import type { AppDeps } from "../app.js";
+import type { AppDeps } from "../deps.js";
 import { headerValue } from "../headers.js";
 
 type Opts = AppDeps & { adminToken: string };

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
+import type { DataPlane } from "../../core/data-plane.js";
 import { Errors } from "../../errors.js";
 import { decodePredictRequest, encodePredictResponse } from "../../protocol/v1-codec.js";
-import { headerValue, MODEL_VERSION_HEADER } from "../headers.js";
+import { headerValue, MODEL_VERSION_HEADER, parseTimeoutHeader, TIMEOUT_HEADER } from "../headers.js";
 import { errorResponses, modelParams, predictRequest, predictResponse } from "../schemas.js";
 
 type Params = { target: string; model?: string };
@@ -29,7 +29,7 @@ export async function v1PredictRoutes(
         ? dataPlane.route(head, undefined, routingKey(request))
         : dataPlane.route(model, head, undefined);
     const served = route.served;
-    const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
+    const timeout = parseTimeoutHeader(request.headers[TIMEOUT_HEADER]);
     const result = await dataPlane.infer(route, () => decodePredictRequest(request.body, served), timeout);
     reply.header(MODEL_VERSION_HEADER, String(result.version));
     return encodePredictResponse(result, served);

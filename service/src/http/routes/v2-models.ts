@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type DataPlane, TIMEOUT_HEADER } from "../../core/data-plane.js";
+import type { BinaryOutputs } from "../../contract/inference.js";
+import type { DataPlane } from "../../core/data-plane.js";
 import {
-  type BinaryOutputs,
   decodeInferRequest,
   encodeBinaryInferResponse,
   encodeInferResponse,
 } from "../../protocol/v2-codec.js";
 import { BinaryBody, HEADER_LENGTH_HEADER } from "../binary-body.js";
-import { headerValue, JSON_UTF8, MODEL_VERSION_HEADER } from "../headers.js";
+import {
+  headerValue,
+  JSON_UTF8,
+  MODEL_VERSION_HEADER,
+  parseTimeoutHeader,
+  TIMEOUT_HEADER,
+} from "../headers.js";
 import {
   errorResponses,
   inferenceRequest,
@@ -46,7 +52,7 @@ export async function v2ModelRoutes(
 
   const infer = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     const route = dataPlane.route(request.params.model, request.params.version, routingKey(request));
-    const timeout = dataPlane.parseTimeout(request.headers[TIMEOUT_HEADER]);
+    const timeout = parseTimeoutHeader(request.headers[TIMEOUT_HEADER]);
     const body = request.body;
     let binaryOutputs: BinaryOutputs | undefined;
     const decode = () => {

@@ -1,9 +1,9 @@
-import type { MetricResult, Observation } from "../classify.js";
 import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { binomialTestGreater } from "../stats.js";
 import { base, effectOf, verdictOn } from "./shared.js";
+import type { MetricResult, Observation } from "./types.js";
 
 /**
  * Agreement metrics (shadow comparisons): a one-sided binomial test of the disagreement rate

@@ -1,9 +1,9 @@
-import type { MetricResult, Observation } from "../classify.js";
 import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { chiSquareHomogeneity, populationStabilityIndex } from "../stats.js";
 import { base, effectOf, tooFew, verdictOn } from "./shared.js";
+import type { MetricResult, Observation } from "./types.js";
 
 /**
  * Distribution metrics (predicted classes): a chi-square test of homogeneity on the per-class

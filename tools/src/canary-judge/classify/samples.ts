@@ -1,9 +1,9 @@
-import type { Classification, MetricResult, Observation, TrackSamples } from "../classify.js";
 import type { ResolvedJudgement } from "../definition/judgement.js";
 import type { MetricDefinition } from "../definition/schema.js";
 import { fmt, fmtP } from "../format.js";
 import { mannWhitneyU } from "../stats.js";
 import { base, better, effectOf, finite, tooFew, verdictOn, worse } from "./shared.js";
+import type { Classification, MetricResult, Observation, TrackSamples } from "./types.js";
 
 /**
  * Samples metrics (error rate, latency): a Mann-Whitney U test on the tracks' per-interval values

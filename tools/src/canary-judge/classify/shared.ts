@@ -1,5 +1,5 @@
-import type { Classification, MetricResult } from "../classify.js";
 import type { MetricDefinition } from "../definition/schema.js";
+import type { Classification, MetricResult } from "./types.js";
 
 /** Helpers the per-kind classifiers share: sample sufficiency, effect direction, the effect, the result's base. */
 

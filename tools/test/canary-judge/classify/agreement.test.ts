@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { agreementMetric, judgement } from "../../../../service/test/support/canary.js";
 import { classify } from "../../../src/canary-judge/classify.js";
+import { agreementMetric, judgement } from "../../support/canary.js";
 
 const agreement = agreementMetric;
 const J = judgement();

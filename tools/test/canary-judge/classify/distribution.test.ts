@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { judgement, metricDefaults } from "../../../../service/test/support/canary.js";
 import { classify } from "../../../src/canary-judge/classify.js";
 import type { MetricDefinition } from "../../../src/canary-judge/definition/schema.js";
+import { judgement, metricDefaults } from "../../support/canary.js";
 
 const shift: MetricDefinition = {
   ...metricDefaults,

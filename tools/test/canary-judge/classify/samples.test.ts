@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { judgement, metricDefaults } from "../../../../service/test/support/canary.js";
-import { classify, type Observation } from "../../../src/canary-judge/classify.js";
+import type { Observation } from "../../../src/canary-judge/classify/types.js";
+import { classify } from "../../../src/canary-judge/classify.js";
 import type { MetricDefinition } from "../../../src/canary-judge/definition/schema.js";
+import { judgement, metricDefaults } from "../../support/canary.js";
 
 const errorRate: MetricDefinition = {
   ...metricDefaults,

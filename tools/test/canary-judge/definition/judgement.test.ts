@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { baseDefinition } from "../../../../service/test/support/canary.js";
 import { resolveJudgement } from "../../../src/canary-judge/definition/judgement.js";
 import { type AnalysisDefinition, parseDefinition } from "../../../src/canary-judge/definition/schema.js";
+import { baseDefinition } from "../../support/canary.js";
 
 describe("per-model and command-line overrides", () => {
   const d = (): AnalysisDefinition =>

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { baseDefinition } from "../../../../service/test/support/canary.js";
 import { REPO_ROOT } from "../../../../service/test/support/paths.js";
 import {
   DEFINITION_ENV,
@@ -11,6 +10,7 @@ import {
   loadDefinition,
 } from "../../../src/canary-judge/definition/load.js";
 import { AnalysisDefinitionError } from "../../../src/canary-judge/definition/schema.js";
+import { baseDefinition } from "../../support/canary.js";
 
 const SHIPPED = `${REPO_ROOT}helm/infergate/files/canary-analysis.yaml`;
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { baseDefinition } from "../../../../service/test/support/canary.js";
 import {
   fastFailCondition,
   fastFailQuery,
@@ -7,6 +6,7 @@ import {
   renderQuery,
 } from "../../../src/canary-judge/definition/queries.js";
 import { parseDefinition, type SamplesMetric } from "../../../src/canary-judge/definition/schema.js";
+import { baseDefinition } from "../../support/canary.js";
 
 describe("query rendering", () => {
   it("fills track, selector and range literally", () => {

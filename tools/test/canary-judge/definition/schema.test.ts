@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { baseDefinition } from "../../../../service/test/support/canary.js";
 import { AnalysisDefinitionError, parseDefinition } from "../../../src/canary-judge/definition/schema.js";
+import { baseDefinition } from "../../support/canary.js";
 
 describe("schema", () => {
   it("fills defaults", () => {

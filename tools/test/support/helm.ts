@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { REPO_ROOT } from "./paths.js";
+import { REPO_ROOT } from "../../../service/test/support/paths.js";
 
 export const CHART = `${REPO_ROOT}helm/infergate`;
 const HELM = `${REPO_ROOT}.tools/bin/helm`;
@@ -38,20 +38,6 @@ export function renderRolloutChart(args: string[] = [], chart = CHART): Doc[] {
   return parseAllDocuments(r.stdout)
     .map((d) => d.toJS() as Doc)
     .filter(Boolean);
-}
-
-/**
- * The helm arguments Argo CD passes for an environment: its values file, then the parameters
- * the ApplicationSet takes from the environment's cluster Secret fixture (argocd/lib/helm-args.mjs).
- */
-export function argoCdArgs(env: "dev" | "staging" | "prod"): string[] {
-  ensureHelm();
-  const r = spawnSync(process.execPath, ["argocd/lib/helm-args.mjs", "--env", env, "--helm", HELM], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`argocd/lib/helm-args.mjs failed: ${r.stderr}`);
-  return r.stdout.trim().split("\n");
 }
 
 export function analysisTemplate(docs: Doc[]): Doc {

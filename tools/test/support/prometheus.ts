@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CliResult, runCli } from "./gate-cli.js";
-import { freePort, waitFor } from "./net.js";
-import { REPO_ROOT } from "./paths.js";
+import { freePort, waitFor } from "../../../service/test/support/net.js";
+import { REPO_ROOT } from "../../../service/test/support/paths.js";
+import { type CliResult, runCli } from "./cli.js";
 
 const TOOLS_BIN = `${REPO_ROOT}.tools/bin`;
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { REPO_ROOT } from "./paths.js";
+import { REPO_ROOT } from "../../../service/test/support/paths.js";
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 

@@ -1,5 +1,5 @@
-import type { ResolvedJudgement } from "../../../tools/src/canary-judge/definition/judgement.js";
-import type { MetricDefinition } from "../../../tools/src/canary-judge/definition/schema.js";
+import type { ResolvedJudgement } from "../../src/canary-judge/definition/judgement.js";
+import type { MetricDefinition } from "../../src/canary-judge/definition/schema.js";
 
 /** Fixtures the canary tests share. */
 
