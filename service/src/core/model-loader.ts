@@ -9,6 +9,7 @@ import { Batcher } from "./batcher.js";
 import { type BatchingDefaults, batchingOptions, isBatchable } from "./batching-options.js";
 import type { ModelRegistry } from "./model-registry.js";
 import { ServedVersion } from "./served-version.js";
+import { warmupSamples } from "./warmup-samples.js";
 
 export type LoaderDeps = Readonly<{
   source: ModelSource;
@@ -21,7 +22,8 @@ export type LoaderDeps = Readonly<{
 /**
  * Brings model versions from a repository source to READY: manifest → verified artifact →
  * session → signature check → warm-up. A failure at any step leaves the version FAILED (with a
- * metric and a log line naming the artifact); it never serves.
+ * metric and a log line naming the artifact); it never serves. The one exception is a failed
+ * synthetic warm-up (no samples in the manifest), which is logged as a warning.
  */
 /** What the loader takes from the server's settings. */
 export type LoaderSettings = Readonly<{
@@ -37,12 +39,28 @@ export class ModelLoader {
 
   /** Loads one version; returns it (not yet registered) or throws ModelLoadError. */
   async loadVersion(model: string, version: number): Promise<ServedVersion> {
-    const { source, metrics, config } = this.deps;
+    const { source, metrics, config, logger } = this.deps;
     const { text, where } = await source.readManifest(model, version);
     const manifest = parseManifest(text, where);
     checkManifestLocation(manifest, model, version, where);
+    const samples = warmupSamples(manifest, where);
     const path = await source.materialize(model, version, manifest.sha256);
-    const onnx = await OnnxModel.load(path, manifest, config.runtime, `${source.uri}/${model}/${version}`);
+    const onnx = await OnnxModel.load(
+      path,
+      manifest,
+      config.runtime,
+      `${source.uri}/${model}/${version}`,
+      samples,
+    );
+    if (onnx.warmup.kind === "synthetic_failed") {
+      // Zeros are not always valid input (an unknown category, an out-of-vocabulary id): the
+      // session and signature are fine, so the version serves; real rows in the manifest's
+      // `warmup` would warm it up instead.
+      logger.warn(
+        { model, version, err: onnx.warmup.message },
+        "synthetic warm-up failed; serving anyway (add real rows as the manifest's warmup samples)",
+      );
+    }
     const options = batchingOptions(config.batching, manifest, isBatchable(manifest));
     const batcher = new Batcher(onnx.run, options, metrics.forBatcher(model, version));
     return new ServedVersion(

@@ -17,6 +17,29 @@ const batchingOverride = z
   })
   .optional();
 
+/** One input of a warm-up sample, as a V2 request carries it (data flat or nested row-major). */
+const warmupTensor = z.strictObject({
+  name: z.string().min(1),
+  datatype: z.enum(DATATYPES),
+  shape: z.array(z.number().int().min(0)),
+  data: z.array(z.unknown()),
+});
+
+/**
+ * Real rows the loader warms the session with instead of synthetic zeros (Triton's
+ * `model_warmup`): each entry is one request's inputs. Kept small: the manifest is read on
+ * every load and poll, and a few rows exercise the graph as well as many.
+ */
+const warmupSamples = z
+  .array(z.strictObject({ inputs: z.array(warmupTensor).min(1) }))
+  .min(1)
+  .max(16)
+  .optional();
+
+/** What the model predicts, for tools that judge it (the accuracy gate's metrics). */
+export const TASKS = ["classification", "regression"] as const;
+export type Task = (typeof TASKS)[number];
+
 /**
  * `manifest.json` beside each `model.onnx`: what the artifact is (digest), what it takes and
  * returns, and how good it was when made. Unknown keys are allowed at the top level so newer
@@ -34,6 +57,8 @@ export const manifestSchema = z.looseObject({
   metrics: z.record(z.string(), z.unknown()).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
   batching: batchingOverride,
+  task: z.enum(TASKS).optional(),
+  warmup: warmupSamples,
   created_at: z.iso.datetime({ offset: true }),
 });
 

@@ -3,6 +3,7 @@ import type { RunFn } from "../contract/inference.js";
 import type { HostTensor, Signature, TensorSpec, TensorValues } from "../contract/tensor.js";
 import { ModelLoadError } from "../errors.js";
 import { DATATYPE_INFO, datatypeFromOrt } from "./datatypes.js";
+import { syntheticInputs, type WarmupOutcome, type WarmupSamples } from "./warmup.js";
 
 /** How each session runs: ONNX Runtime's intra-op threads and graph optimisation level. */
 export type RuntimeOptions = Readonly<{
@@ -74,21 +75,29 @@ function toOrt(t: HostTensor): ort.Tensor {
 
 /**
  * One ONNX Runtime session for one model version. Created only from a verified file; the
- * declared signature (the manifest's inputs and outputs) is cross-checked against the session's real metadata and a warm-up run must succeed
- * before `load` returns, so a returned model is ready to serve.
+ * declared signature (the manifest's inputs and outputs) is cross-checked against the session's
+ * real metadata and the model is warmed up (warmup.ts) before `load` returns, so a returned model
+ * is ready to serve.
  */
 export class OnnxModel {
   private released = false;
+  private warmupOutcome: WarmupOutcome = { kind: "synthetic" };
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly signature: Signature,
   ) {}
 
+  /**
+   * Creates the session, checks the signature and warms up: with `samples` each must run (a
+   * failure is a load failure), without them one synthetic run whose failure is only reported
+   * in `warmup`.
+   */
   static async load(
     path: string,
     signature: Signature,
     options: RuntimeOptions,
     where: string,
+    samples?: WarmupSamples,
   ): Promise<OnnxModel> {
     let session: ort.InferenceSession;
     try {
@@ -102,16 +111,14 @@ export class OnnxModel {
       throw new ModelLoadError(
         "session",
         `${where}: ONNX Runtime cannot load it: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
     const model = new OnnxModel(session, signature);
     try {
       checkSignature("input", signature.inputs, session.inputMetadata, where);
       checkSignature("output", signature.outputs, session.outputMetadata, where);
-      await model.warmUp(where);
+      await (samples?.length ? model.warmUpWithSamples(samples, where) : model.warmUpSynthetic());
     } catch (err) {
       await model.release();
       throw err;
@@ -119,41 +126,63 @@ export class OnnxModel {
     return model;
   }
 
-  /** One run on zeros with every dynamic dim set to 1: proves the graph executes end to end. */
-  private async warmUp(where: string): Promise<void> {
-    const inputs = this.signature.inputs.map((spec) => {
-      const shape = spec.shape.map((d) => (d < 0 ? 1 : d));
-      const size = shape.reduce((a, b) => a * b, 1);
-      return {
-        name: spec.name,
-        datatype: spec.datatype,
-        shape,
-        values: DATATYPE_INFO[spec.datatype].alloc(size),
-      };
-    });
+  /** What the warm-up did: samples run, synthetic run, or a synthetic run that failed (and why). */
+  get warmup(): WarmupOutcome {
+    return this.warmupOutcome;
+  }
+
+  private get outputNames(): string[] {
+    return this.signature.outputs.map((o) => o.name);
+  }
+
+  /** Runs every sample; the first that fails fails the load, naming the sample. */
+  private async warmUpWithSamples(samples: WarmupSamples, where: string): Promise<void> {
+    for (const [i, inputs] of samples.entries()) {
+      try {
+        await this.run(inputs, this.outputNames);
+      } catch (err) {
+        throw new ModelLoadError(
+          "warmup",
+          `${where}: warm-up sample ${i + 1} of ${samples.length} failed: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+    }
+    this.warmupOutcome = { kind: "samples", runs: samples.length };
+  }
+
+  /** One run on zeros; a failure is recorded, not thrown (synthetic data may be invalid input). */
+  private async warmUpSynthetic(): Promise<void> {
     try {
-      await this.run(
-        inputs,
-        this.signature.outputs.map((o) => o.name),
-      );
+      // Its failure is reported once, by the loader's warning: keep ONNX Runtime's own error
+      // line (logged at run level) out of the log.
+      await this.execute(syntheticInputs(this.signature), this.outputNames, { logSeverityLevel: 4 });
+      this.warmupOutcome = { kind: "synthetic" };
     } catch (err) {
-      throw new ModelLoadError("warmup", `${where}: warm-up inference failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      this.warmupOutcome = { kind: "synthetic_failed", message: (err as Error).message };
     }
   }
 
   /** Runs the graph; inputs must already match the signature (the data plane checks that). */
-  readonly run: RunFn = async (inputs, outputNames) => {
+  readonly run: RunFn = (inputs, outputNames) => this.execute(inputs, outputNames);
+
+  private async execute(
+    inputs: readonly HostTensor[],
+    outputNames: readonly string[],
+    options?: ort.InferenceSession.RunOptions,
+  ): Promise<HostTensor[]> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const t of inputs) feeds[t.name] = toOrt(t);
-    const results = await this.session.run(feeds, outputNames as string[]);
+    const fetches = outputNames as string[];
+    const results = await (options
+      ? this.session.run(feeds, fetches, options)
+      : this.session.run(feeds, fetches));
     return outputNames.map((name) => {
       const tensor = results[name];
       if (!tensor) throw new Error(`model returned no output "${name}"`);
       return toHost(name, tensor);
     });
-  };
+  }
 
   async release(): Promise<void> {
     if (this.released) return;

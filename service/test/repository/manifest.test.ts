@@ -31,6 +31,27 @@ describe("manifest", () => {
     expect(() => parseManifest(JSON.stringify(m), "x")).toThrow(/inputs.0.shape/);
   });
 
+  it("takes an optional task and warm-up samples (one request's inputs each, at most 16)", () => {
+    const m = JSON.parse(shipped);
+    const sample = {
+      inputs: [{ name: "input", datatype: "FP32", shape: [1, 64], data: new Array(64).fill(0) }],
+    };
+    const parsed = parseManifest(JSON.stringify({ ...m, task: "classification", warmup: [sample] }), "x");
+    expect(parsed.task).toBe("classification");
+    expect(parsed.warmup).toEqual([sample]);
+    expect(() => parseManifest(JSON.stringify({ ...m, task: "ranking" }), "x")).toThrow(
+      /x: invalid manifest: task/,
+    );
+    expect(() => parseManifest(JSON.stringify({ ...m, warmup: [] }), "x")).toThrow(/warmup/);
+    expect(() => parseManifest(JSON.stringify({ ...m, warmup: new Array(17).fill(sample) }), "x")).toThrow(
+      /warmup/,
+    );
+    const extraKey = { inputs: [{ ...sample.inputs[0], parameters: {} }] };
+    expect(() => parseManifest(JSON.stringify({ ...m, warmup: [extraKey] }), "x")).toThrow(
+      /warmup.0.inputs.0/,
+    );
+  });
+
   it("must describe the folder it sits in", () => {
     const m = parseManifest(shipped, "x");
     expect(() => checkManifestLocation(m, "digits", 2, "x")).not.toThrow();
