@@ -7,6 +7,7 @@ import { TRACKS, type Track } from "../contract/tracks.js";
 import { BUNDLED_REPOSITORY } from "../paths.js";
 import { type TrackPointer, trackPointerSchema } from "../repository/track-pointer.js";
 import { parseVersionPolicy, type VersionPolicy } from "../repository/version-policy.js";
+import { parseExecutionProviders } from "../runtime/execution-providers.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -59,6 +60,17 @@ const envSchema = z.object({
   INFERGATE_S3_MAX_ATTEMPTS: int(1, 10).default(4),
   INFERGATE_INTRA_OP_THREADS: int(0, 256).default(1),
   INFERGATE_GRAPH_OPTIMIZATION_LEVEL: graphOptimization.default("all"),
+  INFERGATE_EXECUTION_PROVIDERS: z
+    .string()
+    .default("cpu")
+    .transform((s, ctx) => {
+      try {
+        return parseExecutionProviders(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   INFERGATE_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   INFERGATE_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   INFERGATE_TRACK: track.optional(),
@@ -107,7 +119,12 @@ export type Config = Readonly<{
     region: string;
     maxAttempts: number;
   }>;
-  runtime: Readonly<{ intraOpThreads: number; graphOptimizationLevel: z.infer<typeof graphOptimization> }>;
+  runtime: Readonly<{
+    intraOpThreads: number;
+    graphOptimizationLevel: z.infer<typeof graphOptimization>;
+    /** ONNX Runtime execution providers, in order of preference; checked against the installed binary. */
+    executionProviders: readonly string[];
+  }>;
   bodyLimitBytes: number;
   drainTimeoutMs: number;
   /** Set: every metric this process emits carries this track (one side of a pod-level canary). */
@@ -187,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runtime: {
       intraOpThreads: e.INFERGATE_INTRA_OP_THREADS,
       graphOptimizationLevel: e.INFERGATE_GRAPH_OPTIMIZATION_LEVEL,
+      executionProviders: e.INFERGATE_EXECUTION_PROVIDERS,
     },
     bodyLimitBytes: e.INFERGATE_BODY_LIMIT_BYTES,
     drainTimeoutMs: e.INFERGATE_DRAIN_TIMEOUT_MS,

@@ -3,12 +3,15 @@ import type { RunFn } from "../contract/inference.js";
 import type { HostTensor, Signature, TensorSpec, TensorValues } from "../contract/tensor.js";
 import { ModelLoadError } from "../errors.js";
 import { DATATYPE_INFO, datatypeFromOrt } from "./datatypes.js";
+import { DEFAULT_EXECUTION_PROVIDERS } from "./execution-providers.js";
 import { syntheticInputs, type WarmupOutcome, type WarmupSamples } from "./warmup.js";
 
-/** How each session runs: ONNX Runtime's intra-op threads and graph optimisation level. */
+/** How each session runs: ONNX Runtime's intra-op threads, graph optimisation level and providers. */
 export type RuntimeOptions = Readonly<{
   intraOpThreads: number;
   graphOptimizationLevel: "disabled" | "basic" | "extended" | "all";
+  /** Execution providers in order of preference (INFERGATE_EXECUTION_PROVIDERS); default cpu. */
+  executionProviders?: readonly string[];
 }>;
 
 /** Compares a manifest's declared I/O with what the ONNX graph really has; -1 ⇔ symbolic dim. */
@@ -99,6 +102,7 @@ export class OnnxModel {
     where: string,
     samples?: WarmupSamples,
   ): Promise<OnnxModel> {
+    const providers = options.executionProviders ?? DEFAULT_EXECUTION_PROVIDERS;
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, {
@@ -106,11 +110,12 @@ export class OnnxModel {
         interOpNumThreads: 1,
         graphOptimizationLevel: options.graphOptimizationLevel,
         executionMode: "sequential",
+        executionProviders: providers as ort.InferenceSession.ExecutionProviderConfig[],
       });
     } catch (err) {
       throw new ModelLoadError(
         "session",
-        `${where}: ONNX Runtime cannot load it: ${(err as Error).message}`,
+        `${where}: ONNX Runtime cannot load it (execution providers ${providers.join(",")}): ${(err as Error).message}`,
         { cause: err },
       );
     }

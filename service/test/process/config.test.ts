@@ -9,7 +9,11 @@ describe("loadConfig", () => {
     expect(c.port).toBe(8080);
     expect(c.repository).toBe(`file://${BUNDLED_REPOSITORY}`);
     expect(c.versionPolicy).toEqual({ kind: "latest", count: 1 });
-    expect(c.runtime).toEqual({ intraOpThreads: 1, graphOptimizationLevel: "all" });
+    expect(c.runtime).toEqual({
+      intraOpThreads: 1,
+      graphOptimizationLevel: "all",
+      executionProviders: ["cpu"],
+    });
     expect(c.track).toBeUndefined(); // not pinned: in-server tracks label their own metrics
     expect(c.adminToken).toBeUndefined();
     expect(c.pollIntervalMs).toBe(30_000);
