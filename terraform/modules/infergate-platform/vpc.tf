@@ -9,6 +9,12 @@ locals {
   private_subnet_cidrs = [for i in range(local.az_count) : cidrsubnet(var.vpc_cidr, 3, i)]
   public_subnet_cidrs  = [for i in range(local.az_count) : cidrsubnet(var.vpc_cidr, 8, 128 + i)]
   nat_gateway_count    = var.single_nat_gateway ? 1 : local.az_count
+  # The AWS Load Balancer Controller finds a tier's subnets by its role tag (elb: internet-facing,
+  # internal-elb: internal load balancers) and the cluster tag.
+  subnet_tier_tags = {
+    public  = { tier = "public", "kubernetes.io/role/elb" = "1", (local.cluster_tag_key) = "shared" }
+    private = { tier = "private", "kubernetes.io/role/internal-elb" = "1", (local.cluster_tag_key) = "shared" }
+  }
 }
 
 resource "aws_vpc" "this" {
@@ -43,12 +49,7 @@ resource "aws_subnet" "public" {
   # addresses; nothing launched here needs an automatic public IP.
   map_public_ip_on_launch = false
 
-  tags = merge(local.tags, {
-    Name                     = "${var.name}-public-${var.azs[count.index]}"
-    tier                     = "public"
-    "kubernetes.io/role/elb" = "1"
-    (local.cluster_tag_key)  = "shared"
-  })
+  tags = merge(local.tags, local.subnet_tier_tags.public, { Name = "${var.name}-public-${var.azs[count.index]}" })
 }
 
 resource "aws_subnet" "private" {
@@ -59,12 +60,7 @@ resource "aws_subnet" "private" {
   cidr_block              = local.private_subnet_cidrs[count.index]
   map_public_ip_on_launch = false
 
-  tags = merge(local.tags, {
-    Name                              = "${var.name}-private-${var.azs[count.index]}"
-    tier                              = "private"
-    "kubernetes.io/role/internal-elb" = "1"
-    (local.cluster_tag_key)           = "shared"
-  })
+  tags = merge(local.tags, local.subnet_tier_tags.private, { Name = "${var.name}-private-${var.azs[count.index]}" })
 }
 
 resource "aws_eip" "nat" {
