@@ -2,15 +2,12 @@ import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { numberOption, parseOptions, requireOption, UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
-import { classify } from "./classify.js";
-import { collect, selectorFor } from "./collect.js";
-import { parseDuration } from "./definition/durations.js";
-import { argDefault, type CliOverrides, resolveJudgement } from "./definition/judgement.js";
+import type { CliOverrides } from "./definition/judgement.js";
 import { DEFINITION_ENV, loadDefinition } from "./definition/load.js";
 import { AnalysisDefinitionError, type MetricOverride, OVERRIDABLE } from "./definition/schema.js";
+import { endInput, judge, tracksInput, windowAndStep } from "./judge.js";
 import { PrometheusClient, PrometheusQueryError } from "./prometheus.js";
-import { buildReport, renderMarkdown, renderText } from "./report.js";
-import { decide, exitCode } from "./verdict.js";
+import { renderMarkdown, renderText } from "./report.js";
 
 const HELP = `usage: infergate canary evaluate --prometheus <url> --model <name> [options]
 
@@ -81,25 +78,6 @@ async function write(path: string, text: string): Promise<void> {
   await writeFile(path, text);
 }
 
-function durationOption(value: string, name: string): number {
-  try {
-    const s = parseDuration(value);
-    if (s <= 0) throw new RangeError("must be positive");
-    return s;
-  } catch (err) {
-    throw new UsageError(`--${name}: ${(err as Error).message}`);
-  }
-}
-
-function endOption(value: string | undefined, now: number): number {
-  if (value === undefined) return now;
-  const n = Number(value);
-  if (value.trim() !== "" && Number.isFinite(n) && n > 0) return n;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`--end must be unix seconds or an RFC 3339 time, got "${value}"`);
-  return t / 1000;
-}
-
 /** --set name.field=value pairs. */
 function setOptions(values: readonly string[] | undefined): Record<string, MetricOverride> {
   const out: Record<string, MetricOverride> = {};
@@ -137,17 +115,14 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   }
   const timeoutSeconds = numberOption(o.timeout, "timeout", 30, { min: 1, max: 600 });
   const { definition, source } = await loadDefinition(o.analysis, env);
-  const windowSeconds = durationOption(o.window ?? argDefault(definition, "window") ?? "5m", "window");
-  const stepSeconds = durationOption(o.step ?? argDefault(definition, "step") ?? "1m", "step");
-  if (stepSeconds > windowSeconds)
-    throw new UsageError(`--step (${stepSeconds}s) is longer than --window (${windowSeconds}s)`);
-  const end = endOption(o.end, Date.now() / 1000);
+  const { windowSeconds, stepSeconds } = windowAndStep(definition, o.window, o.step);
+  const end = endInput(o.end, Date.now() / 1000);
   const metricsOverride = setOptions(o.set);
   if (o["min-samples"] !== undefined) {
     const n = numberOption(o["min-samples"], "min-samples", 0, { min: 0, max: 1e12, integer: true });
     metricsOverride["*"] = { ...metricsOverride["*"], minSamples: n };
   }
-  const cli: CliOverrides = {
+  const overrides: CliOverrides = {
     confidence:
       o.confidence === undefined
         ? undefined
@@ -168,52 +143,25 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
     },
     metrics: metricsOverride,
   };
-  let judgement: ReturnType<typeof resolveJudgement>;
-  try {
-    judgement = resolveJudgement(definition, model, cli);
-  } catch (err) {
-    if (err instanceof AnalysisDefinitionError) throw new UsageError(err.message);
-    throw err;
-  }
-  const tracks = { stable: o["stable-track"] ?? "stable", candidate: o["candidate-track"] ?? "canary" };
-  if (tracks.stable === tracks.candidate)
-    throw new UsageError("--stable-track and --candidate-track are the same");
-
-  const client = new PrometheusClient(prometheusUrl, timeoutSeconds * 1000);
-  const { observations } = await collect(client, judgement.metrics, {
+  const report = await judge({
+    client: new PrometheusClient(prometheusUrl, timeoutSeconds * 1000),
+    definition,
+    source,
     model,
+    windowSeconds,
+    stepSeconds,
+    end,
     selector: o.selector,
-    stableTrack: tracks.stable,
-    candidateTrack: tracks.candidate,
-    end,
-    windowSeconds,
-    stepSeconds,
-  });
-  const metrics = judgement.metrics.map((m, i) =>
-    classify(m, observations[i] as (typeof observations)[number], judgement),
-  );
-  const decision = decide(metrics, judgement);
-  const code = exitCode(decision.verdict, exitMode);
-  const report = buildReport({
-    decision,
-    exitCode: code,
-    model,
-    tracks,
-    end,
-    windowSeconds,
-    stepSeconds,
-    prometheus: client.baseUrl,
-    selector: selectorFor(model, o.selector),
-    definition: source,
-    judgement,
-    metrics,
+    tracks: tracksInput(o["stable-track"], o["candidate-track"]),
+    overrides,
+    exitMode,
   });
   process.stdout.write(renderText(report));
   if (o["json-out"]) await write(o["json-out"], `${JSON.stringify(report, null, 2)}\n`);
   const markdown = renderMarkdown(report);
   if (o["markdown-out"]) await write(o["markdown-out"], markdown);
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
-  return code;
+  return report.exitCode;
 }
 
 export const command: Command = {

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferBody, validationRows } from "../../../service/test/support/data.js";
 import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY, REPO_ROOT } from "../../../service/test/support/paths.js";
 import { type ServerProcess, startServerProcess } from "../../../service/test/support/process.js";
+import { loadDefinition } from "../../src/canary-judge/definition/load.js";
+import { PrometheusClient } from "../../src/canary-judge/prometheus.js";
 import type { CanaryReport } from "../../src/canary-judge/report.js";
+import { startVerdictServer, type VerdictServer } from "../../src/canary-judge/verdict-server.js";
 import { analysisTemplate, renderRolloutChart } from "../support/helm.js";
 import {
   ensurePrometheus,
@@ -289,6 +292,55 @@ describe("canary-evaluate against a real Prometheus", () => {
     const r = await runCanaryEvaluate(cliArgs("good", ["--selector", 'job=~"("']));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/infergate canary evaluate: error: .*bad_data/);
+  });
+
+  describe("the verdict endpoint (infergate canary serve, for Argo Rollouts' web metrics)", () => {
+    let judge: VerdictServer;
+    beforeAll(async () => {
+      const { definition, source } = await loadDefinition(undefined, {});
+      const client = new PrometheusClient((prom as PrometheusProcess).url);
+      judge = await startVerdictServer({ client, definition, source });
+    });
+    afterAll(() => judge?.close());
+
+    const verdict = async (params: Record<string, string>) => {
+      const res = await fetch(`${judge.url}/verdict?${new URLSearchParams(params)}`);
+      return { status: res.status, body: (await res.json()) as CanaryReport & { error?: string } };
+    };
+    const params = (job: Case) => ({
+      model: "digits",
+      window: WINDOW,
+      step: STEP,
+      end: String(end),
+      selector: `namespace="infergate", job="${job}"`,
+    });
+
+    it("answers every case with the report the CLI wrote (200 for a rollback too)", async () => {
+      for (const job of CASES) {
+        expect(reports[job], `${job} was evaluated`).toBeDefined();
+        const { status, body } = await verdict(params(job));
+        expect(status, job).toBe(200);
+        expect(body, job).toEqual(reports[job]);
+      }
+      expect(reports.degraded?.verdict).toBe("rollback");
+    });
+
+    it("400 for a bad or unknown parameter, 502 when Prometheus cannot answer, 404 elsewhere", async () => {
+      expect(await verdict({ window: "1m" })).toMatchObject({
+        status: 400,
+        body: { error: "model is required" },
+      });
+      expect(await verdict({ ...params("good"), windo: "1m" })).toMatchObject({
+        status: 400,
+        body: { error: "unknown parameter(s): windo" },
+      });
+      expect((await verdict({ ...params("good"), step: "2m" })).body.error).toMatch(/is longer than/);
+      const rejected = await verdict({ ...params("good"), selector: 'job=~"("' });
+      expect(rejected.status).toBe(502);
+      expect(rejected.body.error).toMatch(/bad_data/);
+      expect((await fetch(`${judge.url}/`)).status).toBe(404);
+      expect(await (await fetch(`${judge.url}/healthz`)).json()).toEqual({ status: "ok" });
+    });
   });
 
   describe("the chart's AnalysisTemplate, run as Argo Rollouts runs it", () => {
