@@ -43,10 +43,17 @@ async function notes(args: readonly string[]): Promise<string> {
 }
 
 describe("NOTES.txt", () => {
+  // On a cluster with metrics-server, as the HPA of staging and prod needs.
   it.each(ENVIRONMENTS)("renders for %s and names the helm test, without a warning", async (env) => {
-    const out = await notes(await argoCdHelmArgs(env));
+    const out = await notes([...(await argoCdHelmArgs(env)), "--api-versions", "metrics.k8s.io/v1beta1"]);
     expect(out).toContain("helm test infergate");
     expect(out).not.toContain("WARNING");
+  });
+
+  it("warns about an HPA on a cluster without the resource metrics API", async () => {
+    const out = await notes(["--set", "autoscaling.enabled=true"]);
+    expect(out).toContain("WARNING: the HPA scales on CPU, but this cluster serves no resource metrics API");
+    expect(await notes(["--set", "autoscaling.enabled=false"])).not.toContain("WARNING");
   });
 
   it("warns about an S3 model repository without IRSA", async () => {

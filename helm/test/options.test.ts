@@ -22,11 +22,16 @@ describe("every optional feature on", () => {
     ]);
   });
 
-  it("gpu: nvidia.com/gpu limit, GPU nodeSelector and toleration", () => {
+  // The label and taint of Terraform's `gpu` node group (kube/test/chart.test.ts schedules it there).
+  it("gpu: nvidia.com/gpu limit, the GPU group's node label and taint toleration", () => {
     const { pod, server } = workloadOf(r);
     expect(server.resources.limits["nvidia.com/gpu"]).toBe(1);
-    expect(Object.keys(pod.spec.nodeSelector ?? {}).length).toBeGreaterThan(0);
-    expect(pod.spec.tolerations).toContainEqual(expect.objectContaining({ key: "nvidia.com/gpu" }));
+    expect(pod.spec.nodeSelector).toEqual({ "infergate.io/pool": "gpu" });
+    expect(pod.spec.tolerations).toContainEqual({
+      key: "nvidia.com/gpu",
+      operator: "Exists",
+      effect: "NoSchedule",
+    });
   });
 
   it("HPA custom per-pod metric", () => {
@@ -49,8 +54,8 @@ describe("every optional feature on", () => {
     expect(workloadOf(r).server.image).toBe(`infergate@sha256:${"a".repeat(64)}`);
   });
 
-  it("no replicas with the HPA on (Deployment)", () => {
-    expect(required(r, "Deployment").spec).not.toHaveProperty("replicas");
+  it("replicas start at minReplicas with the HPA on (Deployment)", () => {
+    expect(required(r, "Deployment").spec.replicas).toBe(2);
   });
 });
 

@@ -30,8 +30,10 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
   });
 
   if (s.values.autoscaling.enabled) {
-    it("replicas omitted when the HPA is on", () => {
-      expect(w.object.spec).not.toHaveProperty("replicas");
+    // Without a cluster to look the live count up in (helm template, Argo CD): the HPA's minimum,
+    // not Kubernetes' default of 1 (kube/test/chart.test.ts: an upgrade keeps the live count).
+    it("replicas start at the HPA's minReplicas when the HPA is on", () => {
+      expect(w.object.spec.replicas).toBe(s.values.autoscaling.minReplicas);
     });
     it("HPA targets the workload", () => {
       expect(required(r, "HorizontalPodAutoscaler").spec.scaleTargetRef).toMatchObject({
@@ -129,10 +131,16 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
     expect(w.pod.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs + sleepS * 1000);
   });
 
-  it("config consumed with envFrom the ConfigMap", () => {
-    expect(w.server.envFrom).toContainEqual(
-      expect.objectContaining({ configMapRef: expect.objectContaining({ name: "infergate-config" }) }),
+  // Inline, so each ReplicaSet keeps its own settings (kube/test/canary.test.ts: a stable pod
+  // started during a canary runs stable's model version); the ConfigMap holds the same, to read.
+  it("config inline in the pod template's env, equal to the ConfigMap's data", () => {
+    expect(w.server.envFrom).toBeUndefined();
+    const env = Object.fromEntries(
+      (w.server.env as { name: string; value?: string }[])
+        .filter((e) => e.value !== undefined)
+        .map((e) => [e.name, e.value]),
     );
+    expect(env).toEqual(w.config);
   });
 
   it("config checksum annotation on the pod template", () => {
@@ -222,6 +230,18 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", (_name, s) => {
       expect(admitted).toBe(true);
     });
   }
+
+  it("helm test pod is not selected as a server pod (Services, PDB, NetworkPolicy, workload)", () => {
+    const labels = required(r, "Pod", "infergate-test-infer").metadata.labels;
+    const selectors = [
+      ...r.find("Service").map((svc) => svc.spec.selector),
+      w.object.spec.selector.matchLabels,
+      ...r.find("PodDisruptionBudget").map((pdb) => pdb.spec.selector.matchLabels),
+      ...r.find("NetworkPolicy").map((np) => np.spec.podSelector.matchLabels),
+    ];
+    expect(selectors.length).toBeGreaterThan(1);
+    for (const selector of selectors) expect(matches(selector, labels)).toBe(false);
+  });
 
   it("helm test pod: hook, hardened, runs the readiness + infer script", () => {
     const test = required(r, "Pod", "infergate-test-infer");

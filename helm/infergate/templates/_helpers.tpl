@@ -88,6 +88,72 @@ Image reference: repository@digest when a digest is set, else repository:tag.
 {{- printf "%s-config" (include "infergate.fullname" .) -}}
 {{- end -}}
 
+{{/*
+The workload's replicas. With the HPA on: the live count when the workload already exists (so
+an upgrade neither fights the HPA nor, for a Deployment, whose patch helm computes three-way,
+resets it), else autoscaling.minReplicas, so the first ReplicaSet starts at the HPA's minimum
+instead of Kubernetes' default of 1. Without a cluster (helm template, Argo CD) lookup finds
+nothing: minReplicas, and Argo CD ignores /spec/replicas (argocd/apps ignoreDifferences).
+*/}}
+{{- define "infergate.replicas" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- $apiVersion := ternary "argoproj.io/v1alpha1" "apps/v1" .Values.rollout.enabled -}}
+{{- $kind := ternary "Rollout" "Deployment" .Values.rollout.enabled -}}
+{{- $live := lookup $apiVersion $kind .Release.Namespace (include "infergate.fullname" .) -}}
+{{- if and $live (hasKey (default (dict) $live.spec) "replicas") -}}
+{{- $live.spec.replicas | int -}}
+{{- else -}}
+{{- .Values.autoscaling.minReplicas -}}
+{{- end -}}
+{{- else -}}
+{{- .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The service's settings as NAME: "value" lines: the ConfigMap's data and the pod template's env.
+*/}}
+{{- define "infergate.config" -}}
+PORT: {{ .Values.containerPort | quote }}
+HOST: "0.0.0.0"
+{{- if .Values.grpc.enabled }}
+INFERGATE_GRPC_PORT: {{ .Values.grpc.port | int | quote }}
+{{- end }}
+LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+INFERGATE_MODEL_CACHE_DIR: {{ .Values.modelCache.mountPath | quote }}
+INFERGATE_DRAIN_TIMEOUT_MS: {{ .Values.config.drainTimeoutMs | int64 | quote }}
+{{- with .Values.config.modelRepository }}
+INFERGATE_MODEL_REPOSITORY: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.models }}
+INFERGATE_MODELS: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.versionPolicy }}
+INFERGATE_VERSION_POLICY: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.awsRegion }}
+AWS_REGION: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.s3Endpoint }}
+INFERGATE_S3_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- if .Values.config.s3ForcePathStyle }}
+INFERGATE_S3_FORCE_PATH_STYLE: "true"
+{{- end }}
+{{- if gt (int .Values.config.intraOpThreads) 0 }}
+INFERGATE_INTRA_OP_THREADS: {{ .Values.config.intraOpThreads | int | quote }}
+{{- end }}
+{{- if gt (int .Values.config.workers) 0 }}
+INFERGATE_WORKERS: {{ .Values.config.workers | int | quote }}
+{{- end }}
+{{- if gt (int64 .Values.config.bodyLimitBytes) 0 }}
+INFERGATE_BODY_LIMIT_BYTES: {{ .Values.config.bodyLimitBytes | int64 | quote }}
+{{- end }}
+{{- range $k, $v := .Values.config.extra }}
+{{ $k }}: {{ $v | toString | quote }}
+{{- end }}
+{{- end -}}
+
 {{- define "infergate.clientLabel" -}}
 {{- printf "%s-client" (include "infergate.fullname" .) -}}
 {{- end -}}
@@ -119,6 +185,10 @@ Render-time checks that values.schema.json cannot express.
 {{- end -}}
 {{- if and .Values.rollout.enabled .Values.rollout.analysis.enabled (ge (int .Values.rollout.analysis.startingStep) (len .Values.rollout.steps)) -}}
 {{- fail "rollout.analysis.startingStep must point at one of rollout.steps" -}}
+{{- end -}}
+{{- $judge := .Values.rollout.analysis.judge -}}
+{{- if and .Values.rollout.enabled .Values.rollout.analysis.enabled $judge.enabled (eq $judge.provider "web") (not $judge.web.url) -}}
+{{- fail "rollout.analysis.judge.provider=web needs rollout.analysis.judge.web.url (where the controller reaches `infergate canary serve`)" -}}
 {{- end -}}
 {{- end -}}
 
@@ -204,10 +274,13 @@ spec:
           containerPort: {{ .Values.grpc.port }}
           protocol: TCP
         {{- end }}
-      envFrom:
-        - configMapRef:
-            name: {{ include "infergate.configMapName" . }}
       env:
+        # The settings inline, not envFrom the ConfigMap: a ConfigMap is changed in place by an
+        # upgrade, so a stable pod started during a canary would read the candidate's settings.
+        {{- range $name, $value := include "infergate.config" . | fromYaml }}
+        - name: {{ $name }}
+          value: {{ $value | quote }}
+        {{- end }}
         # The service labels every metric with its track. Read from the pod label so the
         # canary ReplicaSet of a Rollout (canaryMetadata: track=canary) reports `canary`.
         - name: INFERGATE_TRACK

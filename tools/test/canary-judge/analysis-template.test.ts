@@ -163,6 +163,62 @@ describe("AnalysisTemplate rendered by helm = files/canary-analysis.yaml (drift 
     ]);
   });
 
+  it("provider web: the verdict endpoint gets the Job's model, window, step and selector; hold passes", () => {
+    const at = analysisTemplate(
+      renderRolloutChart([
+        "--set",
+        "rollout.analysis.judge.provider=web",
+        "--set",
+        "rollout.analysis.judge.web.url=http://127.0.0.1:9091/",
+        "--set",
+        "rollout.analysis.judge.models={digits,iris}",
+      ]),
+    );
+    const verdicts = (at.spec.metrics as any[]).filter((m) => m.name.startsWith("canary-verdict-"));
+    expect(verdicts.map((m) => m.name)).toEqual(["canary-verdict-digits", "canary-verdict-iris"]);
+    for (const [i, m] of verdicts.entries()) {
+      expect(m).toMatchObject({
+        interval: def.judgement.job.interval,
+        failureLimit: def.judgement.job.failureLimit,
+        successCondition: 'result.verdict != "rollback"',
+        provider: { web: { timeoutSeconds: 60 } },
+      });
+      expect(m.provider.job).toBeUndefined();
+      // Argo Rollouts fills {{args.*}} into the URL; the rest must arrive as the Job's arguments.
+      const url = new URL(m.provider.web.url);
+      expect(`${url.origin}${url.pathname}`).toBe("http://127.0.0.1:9091/verdict");
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        model: ["digits", "iris"][i],
+        window: "{{args.window}}",
+        step: "{{args.step}}",
+        selector: ARGO_SELECTOR,
+      });
+    }
+    // the fast-fail metrics are the same whatever runs the verdict
+    const prometheus = (at.spec.metrics as any[]).filter((m) => m.provider.prometheus);
+    expect(prometheus).toEqual(
+      (analysisTemplate(renderRolloutChart()).spec.metrics as any[]).filter((m) => m.provider.prometheus),
+    );
+  });
+
+  it("intervals from the values override the definition's cadence (short analyses in tests)", () => {
+    const at = analysisTemplate(
+      renderRolloutChart([
+        "--set",
+        "rollout.analysis.fastFailInterval=5s",
+        "--set",
+        "rollout.analysis.judge.interval=10s",
+        "--set",
+        "rollout.analysis.judge.initialDelay=20s",
+      ]),
+    );
+    expect(at.spec.metrics.map((m: any) => [m.name, m.interval, m.initialDelay])).toEqual([
+      ["error-rate-vs-stable", "5s", undefined],
+      ["p95-latency-vs-stable", "5s", undefined],
+      ["canary-verdict-digits", "10s", "20s"],
+    ]);
+  });
+
   it("catches a template that drifts from the definition", async () => {
     const tampered = async (name: string, from: string, to: string) => {
       const chart = join(dir, name);
