@@ -1,4 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import { warmupSamples } from "../../../service/src/core/warmup-samples.js";
 import { ModelLoadError } from "../../../service/src/errors.js";
 import { OnnxModel } from "../../../service/src/runtime/onnx-model.js";
 import { cliConfig, numberOption, parseOptions, requireOption, S3_HELP, S3_OPTIONS } from "../cli/args.js";
@@ -55,7 +56,13 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   progress.note(`checked ${source.dir}: ${source.model}/${source.version}, sha256 ${source.manifest.sha256}`);
   // Same load + signature check + warm-up as the server, so a version it would refuse never ships.
   try {
-    const onnx = await OnnxModel.load(source.modelPath, source.manifest, config.runtime, source.dir);
+    const samples = warmupSamples(source.manifest, source.dir);
+    const onnx = await OnnxModel.load(source.modelPath, source.manifest, config.runtime, source.dir, samples);
+    if (onnx.warmup.kind === "synthetic_failed") {
+      progress.note(
+        `warning: synthetic warm-up failed (${onnx.warmup.message}); servers serve it and log this`,
+      );
+    }
     await onnx.release();
   } catch (err) {
     if (err instanceof ModelLoadError) throw new PublishError("invalid_source", err.message, { cause: err });

@@ -1,0 +1,36 @@
+import { spawn } from "node:child_process";
+import { REPO_ROOT } from "../../../service/test/support/paths.js";
+import type { CliResult } from "../support/cli.js";
+
+/**
+ * Runs `infergate <args>` (bin/infergate.js) as its own process from the repository root, as a
+ * user or an npm script would, with any arguments (support/cli.ts's runCli takes only the
+ * commands it lists); killed after `timeoutMs` so a hang fails the test, not the run.
+ */
+export function infergate(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${REPO_ROOT}bin/infergate.js`, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
