@@ -22,9 +22,10 @@ export type ModelSummary = Readonly<{
   batch_size: number;
 }>;
 
-/** The gate's machine-readable result (`--json-out`); the text and Markdown views render this. */
+/** The classification gate's machine-readable result (`--json-out`); the text and Markdown views render this. */
 export type GateReport = Readonly<{
   schema_version: 1;
+  task: "classification";
   passed: boolean;
   data: { path: string; format: string; sha256: string; rows: number; features: number };
   thresholds: {
@@ -70,6 +71,7 @@ export function buildReport(
 ): GateReport {
   return {
     schema_version: 1,
+    task: "classification",
     passed: decision.passed,
     data: {
       path: dataset.path,
