@@ -5,8 +5,8 @@ import { type Manifest, parseManifest, type Task } from "../../../service/src/re
 import { OnnxModel, type RuntimeOptions } from "../../../service/src/runtime/onnx-model.js";
 import type { WarmupOutcome } from "../../../service/src/runtime/warmup.js";
 import { ModelInitError } from "./errors.js";
-import { checkLabels, readLabels, readWarmupSamples } from "./extras.js";
 import { inspectModel } from "./inspect.js";
+import { checkLabels, readLabels, readWarmupSamples } from "./labels-and-samples.js";
 import { StagedVersion } from "./version-folder.js";
 
 export type InitRequest = Readonly<{
