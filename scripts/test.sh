@@ -74,8 +74,6 @@ step typecheck tsc -p tsconfig.json --noEmit
 # Every part's suite (service, tools, models, bench, helm, argocd, observability, terraform, kube,
 # scripts, .github: vitest.config.ts) in one run and one report.
 step vitest run_vitest
-# terraform/ until its checks move into its vitest suite (issue #20).
-if [[ -f terraform/test.sh ]]; then step terraform bash terraform/test.sh; fi
 
 echo
 if [[ ${#failed_steps[@]} -gt 0 ]]; then

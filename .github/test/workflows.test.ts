@@ -225,7 +225,6 @@ describe("GitHub Actions workflows", () => {
         "scripts/tools.sh",
         ".github/scripts/set-values.ts",
         "models/train.py",
-        "terraform/test.sh",
         "helm/infergate/values-staging.yaml", // from model.yml's values-${{ inputs.environment }}.yaml
       ]),
     );

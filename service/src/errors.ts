@@ -83,6 +83,12 @@ export const Errors = {
     "invalid_argument",
     (input: string, detail: string) => `input "${input}": ${detail}`,
   ),
+  tooManyRows: define(
+    "TOO_MANY_ROWS",
+    "invalid_argument",
+    (input: string, rows: number, max: number) =>
+      `input "${input}" has ${rows} rows; a request may carry at most ${max} (INFERGATE_MAX_ROWS_PER_REQUEST)`,
+  ),
   invalidVersion: define(
     "INVALID_VERSION",
     "invalid_argument",
@@ -141,6 +147,13 @@ export const Errors = {
     1,
   ),
   shuttingDown: define("SHUTTING_DOWN", "unavailable", () => "server is shutting down", 1),
+  overBudget: define(
+    "OVER_MEMORY_BUDGET",
+    "unavailable",
+    (bytes: number, budget: number) =>
+      `the server holds as much request data as it may (${budget} bytes); a body of ${bytes} bytes must wait: retry later`,
+    1,
+  ),
   deadlineExceeded: define(
     "DEADLINE_EXCEEDED",
     "deadline_exceeded",

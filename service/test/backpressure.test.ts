@@ -9,7 +9,11 @@ describe("backpressure over real HTTP", () => {
   });
 
   it("refuses a burst beyond the queue with 503 + Retry-After at once, serves the rest, and stays healthy", async () => {
-    server = await startServerProcess({ INFERGATE_MAX_QUEUE_SIZE: "8", INFERGATE_MAX_BATCH_SIZE: "4" });
+    server = await startServerProcess({
+      INFERGATE_MAX_QUEUE_SIZE: "8",
+      INFERGATE_MAX_BATCH_SIZE: "4",
+      INFERGATE_MAX_ROWS_PER_REQUEST: "64",
+    });
     const url = server.url;
     // 64 rows per request make each run long enough for a queue to build.
     const body = JSON.stringify(inferBody(validationRows().slice(0, 64)));
@@ -45,7 +49,11 @@ describe("backpressure over real HTTP", () => {
   });
 
   it("drops a request whose x-request-timeout-ms passes while it waits, with 504", async () => {
-    server = await startServerProcess({ INFERGATE_MAX_BATCH_SIZE: "1", INFERGATE_MAX_QUEUE_SIZE: "10000" });
+    server = await startServerProcess({
+      INFERGATE_MAX_BATCH_SIZE: "1",
+      INFERGATE_MAX_QUEUE_SIZE: "10000",
+      INFERGATE_MAX_ROWS_PER_REQUEST: "256",
+    });
     const url = server.url;
     const heavy = JSON.stringify(inferBody(validationRows().slice(0, 256)));
     const light = JSON.stringify(inferBody(validationRows().slice(0, 1)));

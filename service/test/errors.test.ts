@@ -46,6 +46,10 @@ const SAMPLES: { [K in Name]: { args: Parameters<Catalogue[K]>; message: string 
     args: ["input", 'element 67 is string "x", expected a number for FP32'],
     message: 'input "input": element 67 is string "x", expected a number for FP32',
   },
+  tooManyRows: {
+    args: ["input", 100, 32],
+    message: 'input "input" has 100 rows; a request may carry at most 32 (INFERGATE_MAX_ROWS_PER_REQUEST)',
+  },
   invalidVersion: { args: ["two"], message: '"two" is not a model version (positive integer)' },
   unauthorized: { args: [], message: "missing or wrong bearer token" },
   conflict: { args: ["model has no candidate"], message: "model has no candidate" },
@@ -64,6 +68,11 @@ const SAMPLES: { [K in Name]: { args: Parameters<Catalogue[K]>; message: string 
   modelNotReady: { args: ["digits", 2], message: 'model "digits" version 2 is not ready' },
   queueFull: { args: ["digits", 2], message: 'model "digits" version 2 is at capacity; retry later' },
   shuttingDown: { args: [], message: "server is shutting down" },
+  overBudget: {
+    args: [4096, 1024],
+    message:
+      "the server holds as much request data as it may (1024 bytes); a body of 4096 bytes must wait: retry later",
+  },
   deadlineExceeded: {
     args: [250],
     message: "request waited longer than its 250 ms timeout and was not run",
@@ -84,6 +93,7 @@ const STATUS: Record<string, [code: string, status: number]> = {
   datatypeMismatch: ["DATATYPE_MISMATCH", 400],
   shapeMismatch: ["SHAPE_MISMATCH", 400],
   invalidTensorData: ["INVALID_TENSOR_DATA", 400],
+  tooManyRows: ["TOO_MANY_ROWS", 400],
   invalidVersion: ["INVALID_VERSION", 400],
   unauthorized: ["UNAUTHORIZED", 401],
   conflict: ["CONFLICT", 409],
@@ -96,6 +106,7 @@ const STATUS: Record<string, [code: string, status: number]> = {
   modelNotReady: ["MODEL_NOT_READY", 503],
   queueFull: ["QUEUE_FULL", 503],
   shuttingDown: ["SHUTTING_DOWN", 503],
+  overBudget: ["OVER_MEMORY_BUDGET", 503],
   deadlineExceeded: ["DEADLINE_EXCEEDED", 504],
   inferenceFailed: ["INFERENCE_FAILED", 500],
   internal: ["INTERNAL", 500],

@@ -1,5 +1,5 @@
 /** What the data plane takes and gives back, whatever the transport (REST, binary, gRPC, V1). */
-import type { HostTensor } from "./tensor.js";
+import type { HostTensor, TensorSpec } from "./tensor.js";
 
 /**
  * Which outputs the client wants as binary tensor data: an output's own `binary_data` parameter,
@@ -33,6 +33,19 @@ export type RunFn = (
   outputNames: readonly string[],
   timeoutMs?: number,
 ) => Promise<HostTensor[]>;
+
+/**
+ * What a decoder checks a request's tensors against before it allocates anything (the model
+ * version's inputs and the per-request row limit), computed once when the version loads.
+ */
+export type DecodeTarget = Readonly<{
+  model: string;
+  inputs: ReadonlyMap<string, TensorSpec>;
+  /** Whether every input and output has a dynamic first dimension (rows). */
+  batchable: boolean;
+  /** Rows one request may carry (a batchable model's first dimension). */
+  maxRows: number;
+}>;
 
 /** How V1 predictions present a classifier: the label output and the probability output. */
 export type ClassifierView = Readonly<{

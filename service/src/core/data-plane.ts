@@ -1,5 +1,5 @@
 import type { ErrorKind } from "../contract/errors.js";
-import type { InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type { DecodeTarget, InferenceRequest, InferenceResult } from "../contract/inference.js";
 import { Errors, InfergateError } from "../errors.js";
 import { secondsSince } from "../metrics/bound-metrics.js";
 import type { Outcome } from "../metrics/service-metrics.js";
@@ -150,15 +150,19 @@ export class DataPlane {
    * happens here so that malformed requests count as client errors of that model version. A
    * shadow candidate gets the same inputs after the answer is ready, off the response path.
    */
-  async infer(route: Route, decode: () => InferenceRequest, timeoutMs?: number): Promise<InferenceResult> {
+  async infer(
+    route: Route,
+    decode: (target: DecodeTarget) => InferenceRequest,
+    timeoutMs?: number,
+  ): Promise<InferenceResult> {
     const served = route.served;
     const m = served.metrics(route.track);
     served.enter();
     m.inflight.inc();
     const start = process.hrtime.bigint();
     try {
-      const request = decode();
-      served.checkInputs(request.inputs);
+      const request = decode(served.decodeTarget);
+      served.checkInputSet(request.inputs);
       const outputNames = served.selectOutputs(request.outputs);
       const outputs = await served.run(request.inputs, outputNames, request.timeoutMs ?? timeoutMs);
       const answer = request.classification

@@ -32,6 +32,8 @@ export type LoaderSettings = Readonly<{
   versionPolicy: VersionPolicy;
   runtime: RuntimeOptions;
   batching: BatchingDefaults;
+  /** Rows one request may carry; undefined: the model's max batch size. */
+  maxRowsPerRequest: number | undefined;
 }>;
 
 export class ModelLoader {
@@ -70,6 +72,7 @@ export class ModelLoader {
       batcher.run,
       metrics.forVersion(model, version, manifest.labels ?? []),
       () => onnx.release(),
+      config.maxRowsPerRequest ?? manifest.batching?.max_batch_size ?? config.batching.maxBatchSize,
     );
   }
 

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Track } from "../contract/tracks.js";
 import { Errors } from "../errors.js";
 import type { TrackPointer } from "../repository/track-pointer.js";
@@ -21,14 +22,12 @@ type ModelSlot = {
 /** Where an unversioned request goes: who answers, under which track, and who shadows it. */
 export type Route = { served: ServedVersion; track: Track; shadow: ServedVersion | undefined };
 
-/** FNV-1a of a routing key, scaled to [0, 1): the same key always lands on the same side. */
-export function stickyFraction(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 2 ** 32;
+/**
+ * A routing key's place in [0, 1): HMAC-SHA256 of the key under the server's routing secret, so
+ * the same key always lands on the same side, and no client can compute (and so choose) its side.
+ */
+export function stickyFraction(key: string, secret: string): number {
+  return createHmac("sha256", secret).update(key).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 /**
@@ -37,6 +36,9 @@ export function stickyFraction(key: string): number {
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ModelSlot>();
+
+  /** `routingSecret` keys sticky routing (stickyFraction); every worker and pod shares it. */
+  constructor(private readonly routingSecret: string) {}
 
   private slot(model: string): ModelSlot {
     let s = this.models.get(model);
@@ -87,23 +89,23 @@ export class ModelRegistry {
   }
 
   /**
-   * Routes a request. Versioned requests are never rerouted (track canary only if that version
-   * is the active candidate). Unversioned: canary mode sends a `weight` share to the candidate
-   * (sticky per routing key), shadow mode answers with stable and marks a share for shadowing.
+   * Routes a request. Versioned requests are never rerouted, and count under their own track,
+   * `direct`: a client that names the candidate's version must not move the canary's metrics.
+   * Unversioned: canary mode sends a `weight` share to the candidate (sticky per routing key),
+   * shadow mode answers with stable and marks a share for shadowing.
    */
   route(model: string, version: number | undefined, routingKey: string | undefined): Route {
     const slot = this.models.get(model);
     if (!slot) throw Errors.modelNotFound(model);
     if (version !== undefined) {
-      const served = this.resolve(model, version);
-      return { served, track: served === slot.candidate ? "canary" : "stable", shadow: undefined };
+      return { served: this.resolve(model, version), track: "direct", shadow: undefined };
     }
     const stable = slot.stable;
     if (!stable) throw Errors.modelNotReady(model);
     const candidate = slot.candidate;
     if (!candidate) return { served: stable, track: "stable", shadow: undefined };
     const pointer = slot.pointer as TrackPointer;
-    const draw = routingKey === undefined ? Math.random() : stickyFraction(routingKey);
+    const draw = routingKey === undefined ? Math.random() : stickyFraction(routingKey, this.routingSecret);
     const chosen = draw < pointer.weight;
     if (pointer.mode === "canary") {
       return chosen

@@ -1,8 +1,9 @@
-import type { ClassifierView, RunFn } from "../contract/inference.js";
+import type { ClassifierView, DecodeTarget, RunFn } from "../contract/inference.js";
 import type { HostTensor, TensorSpec } from "../contract/tensor.js";
 import type { Track } from "../contract/tracks.js";
 import { Errors } from "../errors.js";
 import type { VersionMetrics } from "../metrics/service-metrics.js";
+import { checkTensorHeader } from "../protocol/tensor-header.js";
 import type { Manifest } from "../repository/manifest.js";
 import { isBatchable } from "./batching-options.js";
 
@@ -32,6 +33,8 @@ export class ServedVersion {
   readonly classifier: ClassifierView | undefined;
   /** Whether the first dim of every input is dynamic, so rows of several requests can be stacked. */
   readonly batchable: boolean;
+  /** What decoders check a request against before allocating (protocol/tensor-header.ts). */
+  readonly decodeTarget: DecodeTarget;
 
   constructor(
     readonly model: string,
@@ -41,12 +44,15 @@ export class ServedVersion {
     /** Metrics of this version for a track (bound once per track). */
     readonly metrics: (track: Track) => VersionMetrics,
     private readonly releaseSession: () => Promise<void>,
+    /** Rows one request may carry (INFERGATE_MAX_ROWS_PER_REQUEST, by default the max batch size). */
+    maxRows: number,
   ) {
     this.inputSpecs = new Map(manifest.inputs.map((s) => [s.name, s]));
     this.outputNames = Object.freeze(manifest.outputs.map((o) => o.name));
     this.outputSet = new Set(this.outputNames);
     this.classifier = findClassifier(manifest);
     this.batchable = isBatchable(manifest);
+    this.decodeTarget = Object.freeze({ model, inputs: this.inputSpecs, batchable: this.batchable, maxRows });
     this.metadata = Object.freeze({
       name: model,
       versions: [String(version)],
@@ -66,9 +72,14 @@ export class ServedVersion {
   readonly labelsFor = (output: string): readonly string[] | undefined =>
     output === this.classifier?.probabilities ? this.classifier.labels : undefined;
 
-  /** Checks request tensors against the model's signature; throws a 400 naming the tensor. */
-  checkInputs(inputs: readonly HostTensor[]): void {
-    if (inputs.length !== this.inputSpecs.size) {
+  /**
+   * Checks the set of request inputs, each already checked against its spec by its decoder
+   * (protocol/tensor-header.ts): every model input given exactly once, and, for a batchable
+   * model, the same number of rows in each, more than zero. Throws a 400 naming the tensor.
+   */
+  checkInputSet(inputs: readonly HostTensor[]): void {
+    // One input of the right name: the common case needs no set.
+    if (inputs.length !== 1 || this.inputSpecs.size !== 1) {
       const given = new Set<string>();
       for (const t of inputs) {
         if (given.has(t.name)) throw Errors.duplicateInput(t.name);
@@ -77,35 +88,18 @@ export class ServedVersion {
       for (const name of this.inputSpecs.keys())
         if (!given.has(name)) throw Errors.missingInput(this.model, name);
     }
-    let rows = -1;
-    for (const t of inputs) {
-      const spec = this.inputSpecs.get(t.name);
-      if (!spec) throw Errors.unknownInput(this.model, t.name, [...this.inputSpecs.keys()]);
-      if (spec.datatype !== t.datatype) throw Errors.datatypeMismatch(t.name, spec.datatype, t.datatype);
-      const expected = spec.shape;
-      if (expected.length !== t.shape.length) {
-        throw Errors.shapeMismatch(
-          t.name,
-          `expected rank ${expected.length} [${expected}], got [${t.shape}]`,
-        );
-      }
-      for (let d = 0; d < expected.length; d++) {
-        const want = expected[d] as number;
-        if (want !== -1 && want !== t.shape[d]) {
-          throw Errors.shapeMismatch(
-            t.name,
-            `dimension ${d} must be ${want} (shape [${expected}]), got [${t.shape}]`,
-          );
-        }
-      }
-      if (this.batchable) {
-        const n = t.shape[0] as number;
-        if (rows === -1) rows = n;
-        else if (rows !== n)
-          throw Errors.shapeMismatch(t.name, `has ${n} rows but other inputs have ${rows}`);
-      }
-    }
+    if (!this.batchable) return;
+    const rows = inputs[0]?.shape[0] ?? 0;
+    for (const t of inputs)
+      if (t.shape[0] !== rows)
+        throw Errors.shapeMismatch(t.name, `has ${t.shape[0]} rows but other inputs have ${rows}`);
     if (rows === 0) throw Errors.invalidRequest("inputs have zero rows");
+  }
+
+  /** Both checks, for tensors no decoder made (the accuracy gate builds its own). */
+  checkInputs(inputs: readonly HostTensor[]): void {
+    for (const t of inputs) checkTensorHeader(this.decodeTarget, t.name, t.datatype, t.shape);
+    this.checkInputSet(inputs);
   }
 
   /**

@@ -116,7 +116,11 @@ export function createGrpcServer({ dataPlane, logger, metrics, config }: Deps): 
       if (req.model_name === "") throw Errors.invalidRequest("model_name: required");
       const key = call.metadata.get(routingKeyHeader)[0];
       const route = dataPlane.route(req.model_name, version(req.model_version), key?.toString());
-      const result = await dataPlane.infer(route, () => decodeGrpcInferRequest(req), deadlineTimeout(call));
+      const result = await dataPlane.infer(
+        route,
+        (target) => decodeGrpcInferRequest(req, target),
+        deadlineTimeout(call),
+      );
       return encodeGrpcInferResponse(result);
     }),
   });

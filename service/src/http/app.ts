@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { AppDeps } from "./deps.js";
 import { installErrorHandler } from "./error-handler.js";
+import { installAdmission } from "./plugins/admission.js";
 import { installCompression } from "./plugins/compression.js";
 import { installContentTypes } from "./plugins/content-type.js";
 import { installMetrics } from "./plugins/metrics.js";
@@ -31,6 +32,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients hold sockets: the request must arrive in time, idle connections are closed.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.http.maxRequestsPerSocket,
+    // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by
+    // default): every second, so a slow client is cut close to its deadline.
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Honour a caller's x-request-id (if sane) so logs can be joined across services.
@@ -70,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app, config.bodyLimitBytes);
+  installAdmission(app, config, metrics);
   installContentTypes(app);
   await installCompression(app);
   if (config.docs) await installOpenApi(app);

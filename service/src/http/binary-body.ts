@@ -25,7 +25,12 @@ export class BinaryBody {
  * can send it with any of the content types the extension's clients use: tritonclient sends
  * none, the kserve client application/octet-stream).
  */
-export function parseBinaryBody(request: FastifyRequest, body: Buffer): BinaryBody {
+export function parseBinaryBody(
+  request: FastifyRequest,
+  body: Buffer,
+  /** The JSON route's parser (Fastify's, which refuses `__proto__` and `constructor` keys). */
+  parseJson: (text: string) => unknown,
+): BinaryBody {
   const raw = headerValue(request.headers[HEADER_LENGTH_HEADER]);
   const length = raw !== undefined && /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(length <= body.length)) {
@@ -35,11 +40,5 @@ export function parseBinaryBody(request: FastifyRequest, body: Buffer): BinaryBo
         : `Inference-Header-Content-Length: "${raw}" is not a byte count within the ${body.length}-byte body`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString("utf8", 0, length));
-  } catch (err) {
-    throw Errors.invalidJson((err as Error).message);
-  }
-  return new BinaryBody(json, body.subarray(length));
+  return new BinaryBody(parseJson(body.toString("utf8", 0, length)), body.subarray(length));
 }

@@ -102,6 +102,22 @@ export class Metrics {
     labelNames: ["model", "version"] as const,
     registers: [this.registry],
   });
+  readonly requestBytesHeld = new Gauge({
+    name: "infergate_request_bytes_held",
+    help: "Bytes of request bodies admitted and not yet answered (the memory budget's use).",
+    registers: [this.registry],
+  });
+  readonly requestBytesBudget = new Gauge({
+    name: "infergate_request_bytes_budget",
+    help: "Bytes of request bodies a worker may hold at once (INFERGATE_MEMORY_BUDGET_BYTES).",
+    registers: [this.registry],
+  });
+  readonly admissionRejected = new Counter({
+    name: "infergate_admission_rejected_total",
+    help: "Requests refused before their body was read: body_too_large (413), memory_budget (503).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
   readonly rejected = new Counter({
     name: "infergate_rejected_requests_total",
     help: "Requests refused without running: queue_full (503), timeout (504), not_ready (503).",

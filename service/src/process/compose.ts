@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Server as GrpcServer } from "@grpc/grpc-js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -13,6 +14,7 @@ import { createSource } from "../repository/create-source.js";
 import type { ModelSource } from "../repository/source.js";
 import type { Config } from "./config.js";
 import { createLogger } from "./logger.js";
+import { workerPeers } from "./peers.js";
 
 export type Service = {
   app: FastifyInstance;
@@ -32,18 +34,28 @@ export type Service = {
 };
 
 /**
+ * The secret that keys sticky canary routing: the configured one (the chart sets one per release,
+ * so every pod routes a key alike), else one made when the process starts (cluster.ts hands the
+ * primary's to its workers), so a client can never compute which side its key lands on.
+ */
+function routingSecretOf(config: Config): string {
+  return config.routingSecret ?? randomBytes(32).toString("hex");
+}
+
+/**
  * Wires the parts together: source → loader → registry → data plane → HTTP app (and gRPC server). Models are not
  * loaded here; call `start()` (process/server.ts does, after it starts listening, so liveness answers
  * while large models download).
  */
 export async function createService(config: Config, logger: Logger = createLogger(config)): Promise<Service> {
   const metrics = new Metrics(config.track);
-  const registry = new ModelRegistry();
+  const registry = new ModelRegistry(routingSecretOf(config));
   const source = createSource(config);
   const loader = new ModelLoader({ source, registry, metrics, logger, config });
   const dataPlane = new DataPlane(registry, new ShadowRunner(config.shadowQueueSize, metrics));
   const reconciler = new Reconciler({ source, registry, loader, metrics, logger, config });
-  const app = await buildApp({ config, logger, metrics, dataPlane, reconciler, source });
+  const peers = workerPeers(reconciler);
+  const app = await buildApp({ config, logger, metrics, dataPlane, reconciler, source, peers });
   const grpc =
     config.grpcPort === undefined ? undefined : createGrpcServer({ dataPlane, logger, metrics, config });
   const start = async () => {

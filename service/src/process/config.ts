@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
@@ -8,6 +7,7 @@ import { BUNDLED_REPOSITORY } from "../paths.js";
 import { type TrackPointer, trackPointerSchema } from "../repository/track-pointer.js";
 import { parseVersionPolicy, type VersionPolicy } from "../repository/version-policy.js";
 import { parseExecutionProviders } from "../runtime/execution-providers.js";
+import { defaultMaxModelBytes, defaultMemoryBudget, defaultWorkers, memoryLimit } from "./resources.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -29,7 +29,8 @@ const repositoryUri = z
   .transform((s) => (s.startsWith("/") ? pathToFileURL(s).href : s));
 
 const graphOptimization = z.enum(["disabled", "basic", "extended", "all"]);
-const track = z.enum(TRACKS);
+// A pod is one side of a pod-level canary; "direct" names requests, never a pod.
+const track = z.enum(TRACKS).exclude(["direct"]);
 
 /**
  * Every environment variable the service reads, in one schema. Names follow the design card:
@@ -101,6 +102,15 @@ const envSchema = z.object({
   INFERGATE_MAX_BATCH_SIZE: int(1, 65536).default(32),
   INFERGATE_MAX_QUEUE_DELAY_US: int(0, 1_000_000).default(0),
   INFERGATE_MAX_QUEUE_SIZE: int(1, 1_000_000).default(256),
+  INFERGATE_MAX_ROWS_PER_REQUEST: int(1, 1_000_000).optional(),
+  INFERGATE_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 2 ** 50).optional(),
+  INFERGATE_MEMORY_BUDGET_BYTES: int(1024 * 1024, 2 ** 50).optional(),
+  INFERGATE_MAX_MODEL_BYTES: int(1024, 2 ** 50).optional(),
+  INFERGATE_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  INFERGATE_REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  INFERGATE_KEEPALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
+  INFERGATE_MAX_REQUESTS_PER_SOCKET: int(0, 1_000_000_000).default(0),
+  INFERGATE_ROUTING_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Config = Readonly<{
@@ -144,6 +154,23 @@ export type Config = Readonly<{
     maxQueueDelayUs: number;
     maxQueueSize: number;
   }>;
+  /** Rows one request may carry; undefined: each model's max batch size. */
+  maxRowsPerRequest: number | undefined;
+  /** The memory the pod may use (the chart passes its limit), else the cgroup's or the machine's. */
+  memoryLimitBytes: number;
+  /** Bytes of request bodies one worker holds at once; more is refused at once (503). */
+  memoryBudgetBytes: number;
+  /** Largest model artifact a worker loads (its memory holds the session beside what serves). */
+  maxModelBytes: number;
+  http: Readonly<{
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** 0: no limit. */
+    maxRequestsPerSocket: number;
+  }>;
+  /** Keys the sticky routing hash so clients cannot pick their side; undefined: made per start. */
+  routingSecret: string | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -159,21 +186,6 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The CPUs this process may use: the affinity mask (availableParallelism) capped by a cgroup v2
- * CPU quota (`cpu.max`, what a Kubernetes CPU limit becomes), rounded up.
- */
-export function defaultWorkers(cpuMaxFile = "/sys/fs/cgroup/cpu.max"): number {
-  let cpus = availableParallelism();
-  try {
-    const [quota, period] = readFileSync(cpuMaxFile, "utf8").trim().split(/\s+/);
-    if (quota && quota !== "max" && period) cpus = Math.min(cpus, Math.ceil(Number(quota) / Number(period)));
-  } catch {
-    // no cgroup v2 quota visible: the affinity mask is the limit
-  }
-  return Math.max(1, cpus);
-}
-
-/**
  * Parses the environment once into a frozen, typed object. A bad value throws a ConfigError whose
  * message names every offending variable, so start-up fails fast and says what to fix.
  */
@@ -186,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  const workers = e.INFERGATE_WORKERS === 0 ? defaultWorkers() : e.INFERGATE_WORKERS;
+  const memory = e.INFERGATE_MEMORY_LIMIT_BYTES ?? memoryLimit();
   return deepFreeze({
     port: e.PORT,
     host: e.HOST,
@@ -216,12 +230,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tracks: e.INFERGATE_TRACKS ?? {},
     logPayloads: e.INFERGATE_LOG_PAYLOADS,
     docs: e.INFERGATE_DOCS,
-    workers: e.INFERGATE_WORKERS === 0 ? defaultWorkers() : e.INFERGATE_WORKERS,
+    workers,
     batching: {
       enabled: e.INFERGATE_BATCHING,
       maxBatchSize: e.INFERGATE_MAX_BATCH_SIZE,
       maxQueueDelayUs: e.INFERGATE_MAX_QUEUE_DELAY_US,
       maxQueueSize: e.INFERGATE_MAX_QUEUE_SIZE,
     },
+    maxRowsPerRequest: e.INFERGATE_MAX_ROWS_PER_REQUEST,
+    memoryLimitBytes: memory,
+    memoryBudgetBytes: e.INFERGATE_MEMORY_BUDGET_BYTES ?? defaultMemoryBudget(workers, memory),
+    maxModelBytes: e.INFERGATE_MAX_MODEL_BYTES ?? defaultMaxModelBytes(workers, memory),
+    http: {
+      headersTimeoutMs: e.INFERGATE_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.INFERGATE_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.INFERGATE_KEEPALIVE_TIMEOUT_MS,
+      maxRequestsPerSocket: e.INFERGATE_MAX_REQUESTS_PER_SOCKET,
+    },
+    routingSecret: e.INFERGATE_ROUTING_SECRET,
   });
 }

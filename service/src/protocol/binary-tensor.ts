@@ -16,10 +16,26 @@ import { elementCount } from "./tensor-data.js";
  * (Node runs only on little-endian CPUs, so the bytes are the typed array's own layout.)
  */
 
+/** Bytes per element of each fixed-size datatype (BOOL: one byte; FP16: two, its bits). */
+const ELEMENT_BYTES: Readonly<Partial<Record<Datatype, number>>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(DATATYPE_INFO)
+      .filter(([dt]) => dt !== "BYTES")
+      .map(([dt, info]) => [dt, (info.alloc(0) as Exclude<TensorValues, string[]>).BYTES_PER_ELEMENT]),
+  ),
+);
+
 // fatal: an ONNX string tensor holds text, so bytes that are not UTF-8 are refused, not mangled.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function bytesElements(name: string, count: number, bytes: Uint8Array): string[] {
+  // Every element takes at least its 4-byte length: more elements than that cannot be there.
+  if (count > bytes.length / 4) {
+    throw Errors.shapeMismatch(
+      name,
+      `binary BYTES data of ${bytes.length} bytes cannot hold ${count} elements (4 bytes of length each, at least)`,
+    );
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<string>(count);
   let at = 0;
@@ -60,13 +76,15 @@ export function valuesFromBytes(
 ): TensorValues {
   const count = elementCount(shape);
   if (datatype === "BYTES") return bytesElements(name, count, bytes);
-  const store = DATATYPE_INFO[datatype].alloc(count) as Exclude<TensorValues, string[]>;
-  if (bytes.length !== store.byteLength) {
+  // Compared before anything is allocated: a shape may ask for more than memory holds.
+  const needed = count * (ELEMENT_BYTES[datatype] as number);
+  if (bytes.length !== needed) {
     throw Errors.shapeMismatch(
       name,
-      `binary_data_size is ${bytes.length} bytes where ${datatype} shape [${shape.join(", ")}] needs ${store.byteLength}`,
+      `binary_data_size is ${bytes.length} bytes where ${datatype} shape [${shape.join(", ")}] needs ${needed}`,
     );
   }
+  const store = DATATYPE_INFO[datatype].alloc(count) as Exclude<TensorValues, string[]>;
   new Uint8Array(store.buffer).set(bytes);
   if (datatype === "BOOL") {
     const bad = (store as Uint8Array).findIndex((b) => b > 1);

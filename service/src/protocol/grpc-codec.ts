@@ -1,9 +1,10 @@
-import type { InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type { DecodeTarget, InferenceRequest, InferenceResult } from "../contract/inference.js";
 import type { Datatype, HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
 import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
 import { toTensorValues } from "./tensor-data.js";
+import { checkTensorHeader } from "./tensor-header.js";
 
 /**
  * The Open Inference Protocol's gRPC messages (service/proto/open_inference_grpc.proto) ⇄ the
@@ -110,7 +111,7 @@ function timeoutParameter(parameters: Record<string, Parameter>): number | undef
   return n;
 }
 
-export function decodeGrpcInferRequest(req: GrpcInferRequest): InferenceRequest {
+export function decodeGrpcInferRequest(req: GrpcInferRequest, target: DecodeTarget): InferenceRequest {
   if (req.inputs.length === 0) throw Errors.invalidRequest("inputs: at least one input is required");
   const raw = req.raw_input_contents;
   // The protocol's rule: raw contents are all-or-nothing, one entry per input.
@@ -126,6 +127,7 @@ export function decodeGrpcInferRequest(req: GrpcInferRequest): InferenceRequest 
     if (!isDatatype(datatype))
       throw Errors.invalidRequest(`${where}.datatype: unsupported datatype "${datatype}"`);
     const shape = shapeOf(input.shape, where);
+    checkTensorHeader(target, name, datatype, shape);
     if (raw.length > 0) {
       if (input.contents) throw Errors.invalidRequest(`${where}: contents and raw_input_contents both set`);
       return { name, datatype, shape, values: valuesFromBytes(name, datatype, shape, raw[i] as Buffer) };

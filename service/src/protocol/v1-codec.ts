@@ -1,8 +1,14 @@
 import { z } from "zod";
-import type { ClassifierView, InferenceRequest, InferenceResult } from "../contract/inference.js";
-import type { HostTensor, TensorSpec } from "../contract/tensor.js";
+import type {
+  ClassifierView,
+  DecodeTarget,
+  InferenceRequest,
+  InferenceResult,
+} from "../contract/inference.js";
+import type { HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { fromTensorValues, toTensorValues } from "./tensor-data.js";
+import { checkTensorHeader } from "./tensor-header.js";
 import { describeIssues } from "./v2-codec.js";
 
 const requestSchema = z.object({
@@ -10,34 +16,28 @@ const requestSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** What the V1 codec needs to know of the model version a request goes to (a ServedVersion). */
-export type PredictTarget = Readonly<{
-  model: string;
-  inputSpecs: ReadonlyMap<string, TensorSpec>;
-  classifier: ClassifierView | undefined;
-}>;
-
 /**
  * The simple predict API for product services (`{"instances": [...]}` → `{"predictions": [...]}`,
  * as in TF Serving and KServe V1). It needs a model with exactly one input; each instance is one
  * row of it, flat or nested.
  */
-export function decodePredictRequest(body: unknown, served: PredictTarget): InferenceRequest {
+export function decodePredictRequest(body: unknown, target: DecodeTarget): InferenceRequest {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throw Errors.invalidRequest(describeIssues(parsed.error));
-  const specs = [...served.inputSpecs.values()];
+  const specs = [...target.inputs.values()];
   const spec = specs[0];
   if (specs.length !== 1 || !spec) {
     throw Errors.invalidRequest(
-      `model "${served.model}" has ${specs.length} inputs; use the V2 infer API for multi-input models`,
+      `model "${target.model}" has ${specs.length} inputs; use the V2 infer API for multi-input models`,
     );
   }
   const instances = parsed.data.instances;
   const rowShape = spec.shape.slice(1);
   if (rowShape.some((d) => d < 0)) {
-    throw Errors.invalidRequest(`model "${served.model}" has dynamic non-batch dims; use the V2 infer API`);
+    throw Errors.invalidRequest(`model "${target.model}" has dynamic non-batch dims; use the V2 infer API`);
   }
   const shape = [instances.length, ...rowShape];
+  checkTensorHeader(target, spec.name, spec.datatype, shape);
   const tensor: HostTensor = {
     name: spec.name,
     datatype: spec.datatype,
@@ -73,9 +73,9 @@ function nest(flat: unknown[], offset: number, dims: readonly number[]): unknown
  * Classifiers (labels in the manifest) get `{label, score, probabilities: {label: p}}` per row;
  * other models get the row of their single output, or an object of all outputs' rows.
  */
-export function encodePredictResponse(result: InferenceResult, served: PredictTarget) {
+export function encodePredictResponse(result: InferenceResult, classifier: ClassifierView | undefined) {
   const byName = new Map(result.outputs.map((t) => [t.name, t]));
-  const cls = served.classifier;
+  const cls = classifier;
   const probsTensor = cls && byName.get(cls.probabilities);
   if (cls && probsTensor) {
     const probs = probsTensor.values as Float32Array;

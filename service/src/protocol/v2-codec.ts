@@ -1,10 +1,16 @@
 import { z } from "zod";
-import type { BinaryOutputs, InferenceRequest, InferenceResult } from "../contract/inference.js";
+import type {
+  BinaryOutputs,
+  DecodeTarget,
+  InferenceRequest,
+  InferenceResult,
+} from "../contract/inference.js";
 import type { HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
 import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
 import { tensorDataJson, toTensorValues } from "./tensor-data.js";
+import { checkTensorHeader } from "./tensor-header.js";
 
 // `data` is checked element by element while it is copied (tensor-data.ts), not here.
 const data = z.custom<unknown[]>((v) => Array.isArray(v), "must be an array");
@@ -115,11 +121,17 @@ function classificationOf(req: Envelope): Map<string, number> | undefined {
 }
 
 /**
- * Decodes a parsed V2 request. `binary` is what followed the JSON header in a request of the
- * binary tensor data extension (binary-tensor.ts): the inputs with `binary_data_size` take their
- * bytes from it in order, and every byte must belong to one.
+ * Decodes a parsed V2 request for the model version `target` describes: each input's header is
+ * checked against the model before anything is allocated for it (tensor-header.ts). `binary` is
+ * what followed the JSON header in a request of the binary tensor data extension
+ * (binary-tensor.ts): the inputs with `binary_data_size` take their bytes from it in order, and
+ * every byte must belong to one.
  */
-export function decodeInferRequest(body: unknown, binary?: Uint8Array): InferenceRequest {
+export function decodeInferRequest(
+  body: unknown,
+  target: DecodeTarget,
+  binary?: Uint8Array,
+): InferenceRequest {
   let req = plainEnvelope(body);
   // A plain body has no parameters anywhere, so nothing binary: the common case skips the lookups.
   const plain = req !== undefined;
@@ -134,6 +146,7 @@ export function decodeInferRequest(body: unknown, binary?: Uint8Array): Inferenc
     if (!isDatatype(datatype)) {
       throw Errors.invalidRequest(`inputs[${i}].datatype: unsupported datatype "${datatype}"`);
     }
+    checkTensorHeader(target, name, datatype, shape);
     const size = input.parameters?.binary_data_size;
     if (size === undefined) {
       if (input.data === undefined) {

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,6 +19,8 @@ import { BUNDLED_REPOSITORY } from "../support/paths.js";
 import { type TempRepo, tempRepository } from "../support/temp-repo.js";
 
 const MODEL = "digits";
+/** The routing secret of every registry here (the server makes or is given one). */
+const SECRET = "test-routing-secret";
 const manifest = parseManifest(
   readFileSync(join(BUNDLED_REPOSITORY, MODEL, "1", "manifest.json"), "utf8"),
   "digits/1/manifest.json",
@@ -34,6 +37,7 @@ function served(version: number, model = MODEL): ServedVersion {
     async () => [],
     metrics.forVersion(model, version),
     async () => {},
+    32,
   );
 }
 
@@ -71,7 +75,7 @@ const KEYS = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
 
 describe("ModelRegistry lookups", () => {
   it("answers 404 for a model it was never told about, and reports nothing for it", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     expect(thrown(() => registry.resolve("nope", undefined))).toMatchObject(notFound("nope"));
     expect(thrown(() => registry.resolve("nope", 1))).toMatchObject(notFound("nope"));
     expect(thrown(() => registry.route("nope", undefined, "k"))).toMatchObject(notFound("nope"));
@@ -84,7 +88,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("answers 503 (retry later) for a declared model with nothing ready, 404 for a version it does not have", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     registry.declare(MODEL);
     expect(registry.has(MODEL)).toBe(true);
     expect(registry.modelNames()).toEqual([MODEL]);
@@ -95,7 +99,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("answers 503 for a version that is loading or failed, 404 for one never seen", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const states: [number, VersionState][] = [
       [1, { state: "loading" }],
       [2, { state: "failed", error: "digest mismatch" }],
@@ -110,7 +114,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("sends unversioned requests to the newest ready version, whatever order versions became ready in", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 2, 1);
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(2));
     expect(registry.route(MODEL, undefined, undefined)).toEqual({
@@ -123,7 +127,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("keeps the old version answering while a newer one loads or fails (no gap)", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1);
     registry.set(MODEL, 2, { state: "loading" });
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(1));
@@ -136,7 +140,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("falls back to the next newest ready version when the answering one is removed, then to 503", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2, 3);
     registry.remove(MODEL, 3);
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(2));
@@ -150,7 +154,7 @@ describe("ModelRegistry lookups", () => {
   });
 
   it("is ready only when every declared model has a version answering; lists ready versions", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1);
     registry.declare("other");
     expect(registry.allReady()).toBe(false);
@@ -167,7 +171,7 @@ describe("ModelRegistry lookups", () => {
 
 describe("ModelRegistry track pointer", () => {
   it("pins stable to the pointer's version instead of the newest", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2);
     const p = pointer({ stable: 1 });
     registry.setPointer(MODEL, p);
@@ -179,7 +183,7 @@ describe("ModelRegistry track pointer", () => {
   });
 
   it("falls back to the newest ready version while the pointer's stable is not ready, and switches when it is", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2);
     registry.setPointer(MODEL, pointer({ stable: 3 }));
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(2));
@@ -191,14 +195,14 @@ describe("ModelRegistry track pointer", () => {
   });
 
   it("declares a model when its pointer is set before any version exists", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     registry.setPointer(MODEL, pointer({ stable: 1 }));
     expect(registry.has(MODEL)).toBe(true);
     expect(thrown(() => registry.resolve(MODEL, undefined))).toMatchObject(notReady());
   });
 
   it("activates a candidate only once it is ready and the mode is not off", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1);
     registry.set(MODEL, 2, { state: "loading" });
     registry.setPointer(MODEL, pointer({ stable: 1, candidate: 2, mode: "canary", weight: 1 }));
@@ -218,7 +222,7 @@ describe("ModelRegistry track pointer", () => {
   });
 
   it("drops a candidate that is the version answering as stable (pointer's stable not ready)", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2);
     registry.setPointer(MODEL, pointer({ stable: 3, candidate: 2, mode: "canary", weight: 1 }));
     expect(registry.tracks(MODEL)).toEqual({ stable: ready.get(2), candidate: undefined });
@@ -235,24 +239,28 @@ describe("ModelRegistry routing", () => {
     vi.restoreAllMocks();
   });
 
-  it("stickyFraction is FNV-1a 32 of the key scaled to [0, 1)", () => {
-    expect(stickyFraction("")).toBe(0x811c9dc5 / 2 ** 32);
-    expect(stickyFraction("a")).toBe(0xe40c292c / 2 ** 32);
-    expect(stickyFraction("foobar")).toBe(0xbf9cf968 / 2 ** 32);
-    for (const k of KEYS) {
-      expect(stickyFraction(k)).toBeGreaterThanOrEqual(0);
-      expect(stickyFraction(k)).toBeLessThan(1);
+  it("stickyFraction is the key's HMAC-SHA256 under the routing secret, scaled to [0, 1)", () => {
+    const hmac = (key: string, secret: string) =>
+      createHmac("sha256", secret).update(key).digest().readUInt32BE(0) / 2 ** 32;
+    for (const k of ["", "a", "foobar", ...KEYS.slice(0, 50)]) {
+      expect(stickyFraction(k, SECRET)).toBe(hmac(k, SECRET));
+      expect(stickyFraction(k, SECRET)).toBeGreaterThanOrEqual(0);
+      expect(stickyFraction(k, SECRET)).toBeLessThan(1);
     }
+    // Another secret, another split: without the server's secret a client cannot pick its side.
+    const sides = (secret: string) => KEYS.map((k) => stickyFraction(k, secret) < 0.5);
+    const differ = sides(SECRET).filter((side, i) => side !== sides("another-secret-of-16")[i]).length;
+    expect(differ).toBeGreaterThan(KEYS.length / 4);
   });
 
   it("canary: a key goes to the candidate exactly when its fraction is below the weight, every time", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2);
     registry.setPointer(MODEL, pointer({ stable: 1, candidate: 2, mode: "canary", weight: 0.25 }));
     let toCandidate = 0;
     for (const key of KEYS) {
       const route = registry.route(MODEL, undefined, key);
-      const expected = stickyFraction(key) < 0.25;
+      const expected = stickyFraction(key, SECRET) < 0.25;
       expect(route).toEqual(
         expected
           ? { served: ready.get(2), track: "canary", shadow: undefined }
@@ -261,11 +269,11 @@ describe("ModelRegistry routing", () => {
       expect(registry.route(MODEL, undefined, key).served).toBe(route.served); // sticky
       if (expected) toCandidate++;
     }
-    expect(toCandidate).toBe(284); // of 1000 keys at weight 0.25
+    expect(toCandidate).toBe(267); // of 1000 keys at weight 0.25 (under SECRET)
   });
 
   it("canary without a routing key draws at random, the weight being a strict upper bound", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     withReady(registry, 1, 2);
     registry.setPointer(MODEL, pointer({ stable: 1, candidate: 2, mode: "canary", weight: 0.25 }));
     const random = vi.spyOn(Math, "random");
@@ -278,7 +286,7 @@ describe("ModelRegistry routing", () => {
   });
 
   it("canary weight 0 sends nothing to the candidate, weight 1 everything", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     withReady(registry, 1, 2);
     registry.setPointer(MODEL, pointer({ stable: 1, candidate: 2, mode: "canary", weight: 0 }));
     expect(new Set(KEYS.map((k) => registry.route(MODEL, undefined, k).served.version))).toEqual(
@@ -291,13 +299,13 @@ describe("ModelRegistry routing", () => {
   });
 
   it("shadow: stable always answers; the candidate shadows the keys below the weight", () => {
-    const registry = new ModelRegistry();
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 2, 3);
     registry.setPointer(MODEL, pointer({ stable: 2, candidate: 3, mode: "shadow", weight: 0.25 }));
     let shadowed = 0;
     for (const key of KEYS) {
       const route = registry.route(MODEL, undefined, key);
-      const expected = stickyFraction(key) < 0.25;
+      const expected = stickyFraction(key, SECRET) < 0.25;
       expect(route).toEqual({
         served: ready.get(2),
         track: "stable",
@@ -305,25 +313,25 @@ describe("ModelRegistry routing", () => {
       });
       if (expected) shadowed++;
     }
-    expect(shadowed).toBe(284);
+    expect(shadowed).toBe(267);
     registry.setPointer(MODEL, pointer({ stable: 2, candidate: 3, mode: "shadow", weight: 1 }));
     expect(KEYS.every((k) => registry.route(MODEL, undefined, k).shadow === ready.get(3))).toBe(true);
   });
 
-  it("never reroutes a versioned request; the track says canary only for the active candidate", () => {
-    const registry = new ModelRegistry();
+  it("never reroutes a versioned request, and counts it as direct, not as the candidate's canary", () => {
+    const registry = new ModelRegistry(SECRET);
     const ready = withReady(registry, 1, 2);
     registry.set(MODEL, 3, { state: "loading" });
     registry.setPointer(MODEL, pointer({ stable: 1, candidate: 2, mode: "canary", weight: 1 }));
     for (const key of ["user-1", "user-42", undefined]) {
       expect(registry.route(MODEL, 1, key)).toEqual({
         served: ready.get(1),
-        track: "stable",
+        track: "direct",
         shadow: undefined,
       });
       expect(registry.route(MODEL, 2, key)).toEqual({
         served: ready.get(2),
-        track: "canary",
+        track: "direct",
         shadow: undefined,
       });
     }
@@ -332,7 +340,7 @@ describe("ModelRegistry routing", () => {
     registry.setPointer(MODEL, pointer({ stable: 1, mode: "off" })); // rolled back
     expect(registry.route(MODEL, 2, "k")).toEqual({
       served: ready.get(2),
-      track: "stable",
+      track: "direct",
       shadow: undefined,
     });
   });
@@ -378,7 +386,7 @@ describe("ModelRegistry through a reload (shipped digits models, real loader)", 
 
   beforeEach(async () => {
     repo = tempRepository();
-    registry = new RecordingRegistry();
+    registry = new RecordingRegistry(SECRET);
     const config = loadConfig({ INFERGATE_MODEL_REPOSITORY: repo.root, INFERGATE_POLL_INTERVAL_MS: "0" });
     const source = new FileSource(repo.root);
     const logger = pino({ level: "silent" });

@@ -71,7 +71,9 @@ describe("in-server canary tracks", () => {
     );
     expect(share).toBeGreaterThan(0.19);
     expect(share).toBeLessThan(0.31);
-    expect(stickyFraction("user-42")).toBe(stickyFraction("user-42"));
+    expect(stickyFraction("user-42", "any-routing-secret")).toBe(
+      stickyFraction("user-42", "any-routing-secret"),
+    );
   });
 
   it("never reroutes explicitly versioned requests", async () => {

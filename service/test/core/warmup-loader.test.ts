@@ -59,7 +59,7 @@ async function onehotVersion(version: number, extra: Record<string, unknown> = {
       cb();
     },
   });
-  const registry = new ModelRegistry();
+  const registry = new ModelRegistry("test-routing-secret");
   const config = loadConfig({ INFERGATE_MODEL_REPOSITORY: root });
   const loader = new ModelLoader({
     source: new FileSource(root),

@@ -281,7 +281,7 @@ describe("Dockerfile lint", () => {
       ".cache/models/x",
       ".env",
       "service/test/process/server.test.ts",
-      "terraform/envs/dev/main.tf",
+      "terraform/platform/main.tf",
       "helm/infergate/values.yaml",
       "loadtest/results/load/summary.json",
     ]) {

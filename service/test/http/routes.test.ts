@@ -141,9 +141,13 @@ describe("HTTP API over the bundled model (inject)", () => {
     ],
     [
       "a string element",
-      { inputs: [{ name: "input", shape: [1, 2], datatype: "FP32", data: [1, "x"] }] },
+      {
+        inputs: [
+          { name: "input", shape: [1, 64], datatype: "FP32", data: [1, "x", ...new Array(62).fill(0)] },
+        ],
+      },
       400,
-      /element 1/,
+      /element 1 is string "x", expected a number/,
     ],
     [
       "zero rows",
@@ -275,7 +279,7 @@ describe("HTTP API over the bundled model (inject)", () => {
       return counts;
     };
     const before = await classCounts();
-    const sample = rows.slice(100, 140);
+    const sample = rows.slice(100, 132); // 32 rows: INFERGATE_MAX_ROWS_PER_REQUEST's default
     const res = await post("/v2/models/digits/versions/1/infer", {
       ...inferBody(sample),
       outputs: [{ name: "probabilities" }],

@@ -1,7 +1,8 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { BUNDLED_REPOSITORY } from "../../src/paths.js";
-import { ConfigError, defaultWorkers, loadConfig } from "../../src/process/config.js";
+import { ConfigError, loadConfig } from "../../src/process/config.js";
+import { defaultWorkers } from "../../src/process/resources.js";
 
 describe("loadConfig", () => {
   it("gives a working default with no environment: the bundled repository, port 8080", () => {

@@ -74,7 +74,13 @@ describe("binary tensor data (extension layout)", () => {
   });
 
   it.each([
-    ["ends before an element", bytesLayout(Buffer.from("ab")), [2], /ends before element 1 of 2/],
+    ["ends before an element", bytesLayout(Buffer.from("abcdef")), [2], /ends before element 1 of 2/],
+    [
+      "claims more elements than 4-byte lengths fit",
+      bytesLayout(Buffer.from("ab")),
+      [2],
+      /binary BYTES data of 6 bytes cannot hold 2 elements/,
+    ],
     [
       "claims more bytes than there are",
       Buffer.concat([Buffer.from([9, 0, 0, 0]), Buffer.from("abc")]),

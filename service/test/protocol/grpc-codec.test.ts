@@ -5,6 +5,7 @@ import {
   encodeGrpcInferResponse,
   type GrpcInferRequest,
 } from "../../src/protocol/grpc-codec.js";
+import { targetOf } from "../support/targets.js";
 
 type Input = GrpcInferRequest["inputs"][number];
 type Contents = NonNullable<Input["contents"]>;
@@ -44,9 +45,12 @@ const request = (inputs: Input[], extra: Partial<GrpcInferRequest> = {}): GrpcIn
   ...extra,
 });
 
+/** Decodes against the request's own inputs (support/targets.ts): these tests are about decoding. */
+const decodeGrpcLenient = (req: GrpcInferRequest) => decodeGrpcInferRequest(req, targetOf(req));
+
 describe("gRPC codec", () => {
   it("reads each datatype from its contents field (64-bit integers as exact decimal strings)", () => {
-    const req = decodeGrpcInferRequest(
+    const req = decodeGrpcLenient(
       request(
         [
           input("f", "FP32", ["1", "2"], { fp32_contents: [0.5, -1] }),
@@ -76,7 +80,7 @@ describe("gRPC codec", () => {
   });
 
   it("reads raw_input_contents, one entry per input, in the binary layout", () => {
-    const req = decodeGrpcInferRequest(
+    const req = decodeGrpcLenient(
       request([input("a", "FP32", ["2"], null), input("s", "BYTES", ["1"], null)], {
         raw_input_contents: [
           Buffer.from(tensorBytes("FP32", new Float32Array([1.5, 2]))),
@@ -91,7 +95,7 @@ describe("gRPC codec", () => {
   });
 
   it("takes parameters.timeout_ms as the request's queue timeout", () => {
-    const r = decodeGrpcInferRequest(
+    const r = decodeGrpcLenient(
       request([input("a", "FP32", ["1"], { fp32_contents: [1] })], {
         parameters: { timeout_ms: { int64_param: "250" } },
       }),
@@ -166,7 +170,7 @@ describe("gRPC codec", () => {
       /parameters\.timeout_ms/,
     ],
   ])("refuses %s with a message naming the field", (_what, req, message) => {
-    expect(() => decodeGrpcInferRequest(req)).toThrow(message);
+    expect(() => decodeGrpcLenient(req)).toThrow(message);
   });
 
   it("answers every output as raw contents, with its name, datatype and shape", () => {

@@ -27,6 +27,7 @@ function served(manifest: Manifest, model = manifest.name): ServedVersion {
     untouchable as RunFn,
     untouchable,
     async () => {},
+    32,
   );
 }
 
@@ -54,7 +55,7 @@ describe("decodePredictRequest", () => {
 
   it("reads flat instances (one row of the input each) into one batched tensor", () => {
     const rows = validationRows().slice(0, 3);
-    const req = decodePredictRequest({ instances: rows.map((r) => r.features) }, digitsV2);
+    const req = decodePredictRequest({ instances: rows.map((r) => r.features) }, digitsV2.decodeTarget);
     expect(req.id).toBeUndefined();
     expect(req.outputs).toBeUndefined();
     expect(req.inputs).toHaveLength(1);
@@ -80,7 +81,7 @@ describe("decodePredictRequest", () => {
           ],
         ],
       },
-      model,
+      model.decodeTarget,
     );
     const [t] = req.inputs as [HostTensor];
     expect([t.name, t.datatype, t.shape]).toEqual(["image", "FP64", [2, 2, 3]]);
@@ -90,38 +91,39 @@ describe("decodePredictRequest", () => {
 
   it("reads scalar instances of a rank-1 input, in the input's datatype", () => {
     const ids = served(signature([spec("id", "INT64", [-1])], [spec("score", "FP32", [-1])]));
-    const req = decodePredictRequest({ instances: [1, "9007199254740993", -3] }, ids);
+    const req = decodePredictRequest({ instances: [1, "9007199254740993", -3] }, ids.decodeTarget);
     const [t] = req.inputs as [HostTensor];
     expect([t.name, t.datatype, t.shape]).toEqual(["id", "INT64", [3]]);
     expect(t.values).toBeInstanceOf(BigInt64Array);
     expect(Array.from(t.values as BigInt64Array)).toEqual([1n, 9007199254740993n, -3n]);
 
     const words = served(signature([spec("text", "BYTES", [-1])], [spec("score", "FP32", [-1])]));
-    const [w] = decodePredictRequest({ instances: ["a", "bc"] }, words).inputs as [HostTensor];
+    const [w] = decodePredictRequest({ instances: ["a", "bc"] }, words.decodeTarget).inputs as [HostTensor];
     expect([w.shape, w.values]).toEqual([[2], ["a", "bc"]]);
   });
 
   it("accepts (and ignores) request parameters", () => {
     const req = decodePredictRequest(
       { instances: [validationRows()[0]?.features], parameters: { signature_name: "serving_default" } },
-      digitsV2,
+      digitsV2.decodeTarget,
     );
     expect(req.inputs[0]?.shape).toEqual([1, 64]);
   });
 
-  it("leaves a fixed batch dim to checkInputs (the codec sizes the batch from the instances)", () => {
+  it("refuses instances that do not fit a fixed batch dim before allocating (the codec sizes the batch from them)", () => {
     const fixed = served(signature([spec("x", "INT32", [1, 2])], [spec("y", "INT32", [1])]));
-    const req = decodePredictRequest(
-      {
-        instances: [
-          [1, 2],
-          [3, 4],
-        ],
-      },
-      fixed,
+    const decode = (instances: number[][]) => () => decodePredictRequest({ instances }, fixed.decodeTarget);
+    expect(decode([[1, 2]])().inputs[0]?.shape).toEqual([1, 2]);
+    const err = thrown(
+      decode([
+        [1, 2],
+        [3, 4],
+      ]),
     );
-    expect(req.inputs[0]?.shape).toEqual([2, 2]);
-    expect(thrown(() => fixed.checkInputs(req.inputs)).code).toBe("SHAPE_MISMATCH");
+    expect([err.code, err.message]).toEqual([
+      "SHAPE_MISMATCH",
+      'input "x": dimension 0 must be 1 (shape [1,2]), got [2,2]',
+    ]);
   });
 
   it("refuses models with more than one input, pointing to the V2 API", () => {
@@ -129,7 +131,7 @@ describe("decodePredictRequest", () => {
       signature([spec("a", "FP32", [-1, 2]), spec("b", "FP32", [-1, 2])], [spec("y", "FP32", [-1])]),
       "pair",
     );
-    const err = thrown(() => decodePredictRequest({ instances: [[1, 2]] }, pair));
+    const err = thrown(() => decodePredictRequest({ instances: [[1, 2]] }, pair.decodeTarget));
     expect([err.code, err.kind]).toEqual(["INVALID_REQUEST", "invalid_argument"]);
     expect(err.message).toBe('model "pair" has 2 inputs; use the V2 infer API for multi-input models');
   });
@@ -138,7 +140,7 @@ describe("decodePredictRequest", () => {
     "refuses a dynamic non-batch dim (input shape %j)",
     (shape) => {
       const dyn = served(signature([spec("x", "FP32", shape)], [spec("y", "FP32", [-1])]), "ragged");
-      const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, dyn));
+      const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, dyn.decodeTarget));
       expect([err.code, err.kind]).toEqual(["INVALID_REQUEST", "invalid_argument"]);
       expect(err.message).toBe('model "ragged" has dynamic non-batch dims; use the V2 infer API');
     },
@@ -149,7 +151,7 @@ describe("decodePredictRequest", () => {
       .slice(0, 2)
       .map((r) => [...r.features]);
     (features[1] as unknown[])[3] = "x";
-    const err = thrown(() => decodePredictRequest({ instances: features }, digitsV2));
+    const err = thrown(() => decodePredictRequest({ instances: features }, digitsV2.decodeTarget));
     expect([err.code, err.kind]).toEqual(["INVALID_TENSOR_DATA", "invalid_argument"]);
     expect(err.message).toBe('input "input": element 67 is string "x", expected a number for FP32');
   });
@@ -188,13 +190,13 @@ describe("decodePredictRequest", () => {
     ],
   ] as const)("refuses a bad %s element with its index", (datatype, shape, instances, message) => {
     const model = served(signature([spec("x", datatype, [...shape])], [spec("y", "FP32", [-1])]));
-    const err = thrown(() => decodePredictRequest({ instances }, model));
+    const err = thrown(() => decodePredictRequest({ instances }, model.decodeTarget));
     expect([err.code, err.kind, err.message]).toEqual(["INVALID_TENSOR_DATA", "invalid_argument", message]);
   });
 
   it("refuses ragged instances even when their total matches the batch", () => {
     const row = (n: number) => Array.from({ length: n }, (_, i) => i % 16);
-    const err = thrown(() => decodePredictRequest({ instances: [row(65), row(63)] }, digitsV2));
+    const err = thrown(() => decodePredictRequest({ instances: [row(65), row(63)] }, digitsV2.decodeTarget));
     expect([err.code, err.kind, err.message]).toEqual([
       "SHAPE_MISMATCH",
       "invalid_argument",
@@ -203,7 +205,7 @@ describe("decodePredictRequest", () => {
   });
 
   it("refuses instances of the wrong width with the element count", () => {
-    const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, digitsV2));
+    const err = thrown(() => decodePredictRequest({ instances: [[1, 2, 3]] }, digitsV2.decodeTarget));
     expect([err.code, err.kind]).toEqual(["SHAPE_MISMATCH", "invalid_argument"]);
     expect(err.message).toBe('input "input": instances[0] has 3 elements where shape [1, 64] needs 64');
   });
@@ -216,7 +218,7 @@ describe("decodePredictRequest", () => {
     [[[1, 2]], "body: Invalid input: expected object, received array"],
     [{ instances: [[1]], parameters: "fast" }, "parameters: Invalid input: expected record, received string"],
   ])("refuses the malformed body %j", (body, message) => {
-    const err = thrown(() => decodePredictRequest(body, digitsV2));
+    const err = thrown(() => decodePredictRequest(body, digitsV2.decodeTarget));
     expect([err.code, err.kind, err.message]).toEqual(["INVALID_REQUEST", "invalid_argument", message]);
   });
 });
@@ -243,7 +245,10 @@ describe("encodePredictResponse", () => {
   const byLabel = (row: number[]) => Object.fromEntries(row.map((p, j) => [String(j), p]));
 
   it("gives classifiers {label, score, probabilities} per row, keyed by the manifest's labels", () => {
-    const res = encodePredictResponse(result(2, [labels([3n, 7n]), probabilities(probs)]), digitsV2);
+    const res = encodePredictResponse(
+      result(2, [labels([3n, 7n]), probabilities(probs)]),
+      digitsV2.classifier,
+    );
     expect(res).toEqual({
       model_version: "2",
       predictions: [
@@ -255,9 +260,12 @@ describe("encodePredictResponse", () => {
 
   it("takes the model's label output over the argmax, and the argmax when there is no label output", () => {
     const tie = [[0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0]];
-    const withLabel = encodePredictResponse(result(2, [labels([1n]), probabilities(tie)]), digitsV2);
+    const withLabel = encodePredictResponse(
+      result(2, [labels([1n]), probabilities(tie)]),
+      digitsV2.classifier,
+    );
     expect(withLabel.predictions[0]).toMatchObject({ label: "1", score: 0.5 });
-    const argmaxOnly = encodePredictResponse(result(2, [probabilities(probs)]), digitsV2);
+    const argmaxOnly = encodePredictResponse(result(2, [probabilities(probs)]), digitsV2.classifier);
     expect(argmaxOnly.predictions.map((p: { label: string; score: number }) => [p.label, p.score])).toEqual([
       ["3", 0.75],
       ["7", 0.5],
@@ -282,7 +290,7 @@ describe("encodePredictResponse", () => {
         { name: "class", datatype: "INT64", shape: [1], values: BigInt64Array.from([1n]) },
         { name: "p", datatype: "FP32", shape: [1, 3], values: Float32Array.from([0.25, 0.625, 0.125]) },
       ]),
-      animals,
+      animals.classifier,
     );
     expect(res).toEqual({
       model_version: "7",
@@ -297,7 +305,7 @@ describe("encodePredictResponse", () => {
       result(7, [
         { name: "y", datatype: "FP32", shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, 6.5]) },
       ]),
-      model,
+      model.classifier,
     );
     expect(res).toEqual({
       model_version: "7",
@@ -313,7 +321,7 @@ describe("encodePredictResponse", () => {
     const values = Int32Array.from({ length: 24 }, (_, i) => i);
     const res = encodePredictResponse(
       result(7, [{ name: "y", datatype: "INT32", shape: [2, 2, 3, 2], values }]),
-      model,
+      model.classifier,
     );
     expect(res.predictions).toEqual([
       [
@@ -343,7 +351,7 @@ describe("encodePredictResponse", () => {
     ]);
     const rank3 = encodePredictResponse(
       result(7, [{ name: "y", datatype: "FP32", shape: [1, 2, 2], values: Float32Array.from([1, 2, 3, 4]) }]),
-      model,
+      model.classifier,
     );
     expect(rank3.predictions).toEqual([
       [
@@ -360,14 +368,20 @@ describe("encodePredictResponse", () => {
     ["FP64", Float64Array.from([0.1, -2]), [0.1, -2]],
   ])("gives a rank-1 %s output as one JSON value per instance", (datatype, values, expected) => {
     const model = served(signature([spec("x", "FP32", [-1, 2])], [spec("y", datatype, [-1])]));
-    const res = encodePredictResponse(result(7, [{ name: "y", datatype, shape: [2], values }]), model);
+    const res = encodePredictResponse(
+      result(7, [{ name: "y", datatype, shape: [2], values }]),
+      model.classifier,
+    );
     expect(res.predictions).toEqual(expected);
   });
 
   it("gives several outputs as one object of all outputs per instance", () => {
     const unlabelled = served(signature(digits.inputs, digits.outputs, undefined, "digits"));
     expect(unlabelled.classifier).toBeUndefined();
-    const res = encodePredictResponse(result(2, [labels([3n, 7n]), probabilities(probs)]), unlabelled);
+    const res = encodePredictResponse(
+      result(2, [labels([3n, 7n]), probabilities(probs)]),
+      unlabelled.classifier,
+    );
     expect(res).toEqual({
       model_version: "2",
       predictions: [
@@ -378,7 +392,7 @@ describe("encodePredictResponse", () => {
   });
 
   it("falls back to plain rows for a classifier whose probabilities were not returned", () => {
-    const res = encodePredictResponse(result(2, [labels([3n, 7n])]), digitsV2);
+    const res = encodePredictResponse(result(2, [labels([3n, 7n])]), digitsV2.classifier);
     expect(res).toEqual({ model_version: "2", predictions: [3, 7] });
   });
 });
@@ -402,9 +416,9 @@ describe("V1 codec around the shipped digits v2 model (ONNX Runtime)", () => {
 
   it("decodes instances the model runs, and encodes its outputs as labelled predictions", async () => {
     const digitsV2 = served(digits);
-    const req = decodePredictRequest({ instances: rows.map((r) => r.features) }, digitsV2);
+    const req = decodePredictRequest({ instances: rows.map((r) => r.features) }, digitsV2.decodeTarget);
     const outputs = await model.run(req.inputs, digitsV2.outputNames);
-    const res = encodePredictResponse(result(2, outputs), digitsV2);
+    const res = encodePredictResponse(result(2, outputs), digitsV2.classifier);
     expect(res.model_version).toBe("2");
     expect(res.predictions.map((p: { label: string }) => p.label)).toEqual(rows.map((r) => String(r.label)));
     expect(rows.map((r) => String(r.label))).toEqual(["0", "5", "2", "7", "9", "1", "5", "6"]);
@@ -423,9 +437,12 @@ describe("V1 codec around the shipped digits v2 model (ONNX Runtime)", () => {
 
   it("encodes the same outputs as rows of both outputs when the manifest has no labels", async () => {
     const unlabelled = served(signature(digits.inputs, digits.outputs, undefined, "digits"));
-    const req = decodePredictRequest({ instances: rows.slice(0, 2).map((r) => r.features) }, unlabelled);
+    const req = decodePredictRequest(
+      { instances: rows.slice(0, 2).map((r) => r.features) },
+      unlabelled.decodeTarget,
+    );
     const outputs = await model.run(req.inputs, unlabelled.outputNames);
-    const res = encodePredictResponse(result(2, outputs), unlabelled);
+    const res = encodePredictResponse(result(2, outputs), unlabelled.classifier);
     const predictions = res.predictions as { label: number; probabilities: number[] }[];
     expect(predictions.map((p) => p.label)).toEqual([0, 5]);
     expect(predictions.map((p) => p.probabilities.length)).toEqual([10, 10]);

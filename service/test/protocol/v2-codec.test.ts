@@ -11,10 +11,15 @@ import {
   requestSchema,
 } from "../../src/protocol/v2-codec.js";
 import { DATATYPE_INFO } from "../../src/runtime/datatypes.js";
+import { targetOf } from "../support/targets.js";
+
+/** Decodes against the request's own inputs (support/targets.ts): these tests are about decoding. */
+const decodeLenient = (body: unknown, binary?: Uint8Array) =>
+  decodeInferRequest(body, targetOf(body), binary);
 
 describe("V2 codec", () => {
   it("decodes the spec's example request, ignoring unknown parameters", () => {
-    const req = decodeInferRequest({
+    const req = decodeLenient({
       id: "42",
       parameters: { unknown_knob: 1 },
       inputs: [
@@ -50,7 +55,7 @@ describe("V2 codec", () => {
     ],
     [[1, 2], /body/],
   ])("rejects malformed request %j with a message naming the field", (body, message) => {
-    expect(() => decodeInferRequest(body)).toThrow(message);
+    expect(() => decodeLenient(body)).toThrow(message);
   });
 
   it("encodes outputs and echoes the id", () => {
@@ -248,7 +253,7 @@ describe("V2 codec: binary tensor data extension", () => {
   });
 
   it("takes each binary input's bytes in order, beside JSON inputs", () => {
-    const req = decodeInferRequest(
+    const req = decodeLenient(
       {
         inputs: [
           binaryInput("a", [2], "FP32", 8),
@@ -304,12 +309,12 @@ describe("V2 codec: binary tensor data extension", () => {
       /binary_data_size is 4 bytes where FP32 shape \[2\] needs 8/,
     ],
   ])("refuses %s", (_what, body, binary, message) => {
-    expect(() => decodeInferRequest(body, binary)).toThrow(message);
+    expect(() => decodeLenient(body, binary)).toThrow(message);
   });
 
   it("reads which outputs are wanted binary: the output's own flag, else the request's", () => {
     const input = { name: "x", shape: [1], datatype: "FP32", data: [1] };
-    const decode = (extra: Record<string, unknown>) => decodeInferRequest({ inputs: [input], ...extra });
+    const decode = (extra: Record<string, unknown>) => decodeLenient({ inputs: [input], ...extra });
     expect(decode({}).binaryOutputs).toBeUndefined();
     expect(
       decode({ outputs: [{ name: "a", parameters: { binary_data: false } }] }).binaryOutputs,

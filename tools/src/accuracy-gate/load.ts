@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { ModelLoader } from "../../../service/src/core/model-loader.js";
 import { ModelRegistry } from "../../../service/src/core/model-registry.js";
@@ -27,11 +28,18 @@ export async function loadForEvaluation(ref: VersionRef, config: Config): Promis
   const destroy = () => (source as { destroy?: () => void }).destroy?.();
   const loader = new ModelLoader({
     source,
-    registry: new ModelRegistry(),
+    // The gate never routes by key: the secret that keys sticky routing plays no part here.
+    registry: new ModelRegistry(randomBytes(32).toString("hex")),
     metrics: new Metrics(),
     logger: pino({ level: "silent" }),
     // The whole server config (runtime, batching...) so every loader setting matches a server's.
-    config: { ...config, models: [ref.model], versionPolicy: { kind: "specific", versions: [ref.version] } },
+    // The gate runs batches of its own size (--batch-size), not requests: no per-request row limit.
+    config: {
+      ...config,
+      models: [ref.model],
+      versionPolicy: { kind: "specific", versions: [ref.version] },
+      maxRowsPerRequest: Number.MAX_SAFE_INTEGER,
+    },
   });
   let served: ServedVersion;
   try {

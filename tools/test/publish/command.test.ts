@@ -142,6 +142,7 @@ describe("publish CLI → S3 → server, and the gate on s3:// URIs", () => {
       INFERGATE_S3_FORCE_PATH_STYLE: "true",
       INFERGATE_MODEL_CACHE_DIR: join(dir, "server-cache"),
       INFERGATE_VERSION_POLICY: "all",
+      INFERGATE_MAX_ROWS_PER_REQUEST: String(BATCH), // the gate's batches, as requests
     });
     try {
       const rows = validationRows();

@@ -4,9 +4,23 @@ import { HEADER_LENGTH_HEADER, parseBinaryBody } from "../binary-body.js";
 
 type Done = (err: Error | null, body?: unknown) => void;
 
-function binary(request: FastifyRequest, body: Buffer, done: Done): void {
+type JsonParser = (request: FastifyRequest, text: string, done: Done) => void;
+
+/** The JSON route's parser as a function of the text: its errors (bad JSON, poisoned keys) thrown. */
+function jsonOf(request: FastifyRequest, parser: JsonParser): (text: string) => unknown {
+  return (text) => {
+    let result: { err: Error | null; value?: unknown } = { err: null };
+    parser(request, text, (err, value) => {
+      result = { err, value };
+    });
+    if (result.err) throw result.err;
+    return result.value;
+  };
+}
+
+function binary(request: FastifyRequest, body: Buffer, parser: JsonParser, done: Done): void {
   try {
-    done(null, parseBinaryBody(request, body));
+    done(null, parseBinaryBody(request, body, jsonOf(request, parser)));
   } catch (err) {
     done(err as Error, undefined);
   }
@@ -22,7 +36,7 @@ export function installContentTypes(app: FastifyInstance): void {
   const jsonParser = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("text/plain"); // Fastify's built-in; a text body is never a valid request here
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (request, body, done) => {
-    if (request.routeOptions.config.binaryTensors === true) binary(request, body as Buffer, done);
+    if (request.routeOptions.config.binaryTensors === true) binary(request, body as Buffer, jsonParser, done);
     else done(Errors.unsupportedMediaType("application/octet-stream"), undefined);
   });
   app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
@@ -35,7 +49,7 @@ export function installContentTypes(app: FastifyInstance): void {
       request.routeOptions.config.binaryTensors === true &&
       request.headers[HEADER_LENGTH_HEADER] !== undefined
     ) {
-      binary(request, body as Buffer, done);
+      binary(request, body as Buffer, jsonParser, done);
       return;
     }
     jsonParser(request, (body as Buffer).toString("utf8"), done);

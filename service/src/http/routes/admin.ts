@@ -25,7 +25,15 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * the one source of truth (and survives restarts); each change is logged and counted.
  */
 export async function adminRoutes(app: FastifyInstance, opts: Opts): Promise<void> {
-  const { dataPlane, reconciler, metrics, source } = opts;
+  const { dataPlane, reconciler, metrics, source, peers } = opts;
+  // One change at a time: two calls interleaving their pointer writes and reconciles could leave
+  // the repository and the registry disagreeing.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => {});
+    return run;
+  };
   const registry = dataPlane.registry;
   const expected = digest(opts.adminToken);
 
@@ -56,8 +64,17 @@ export async function adminRoutes(app: FastifyInstance, opts: Opts): Promise<voi
     };
   };
 
-  /** Writes the pointer, reconciles, and checks the change really took effect. */
-  const change = async (request: FastifyRequest, model: string, action: string, next: TrackPointer) => {
+  /**
+   * Writes the pointer, reconciles, checks the change really took effect, and has every other
+   * worker apply it before answering (`workers` says how many did).
+   */
+  const change = (request: FastifyRequest, model: string, action: string, next: TrackPointer) =>
+    serialized(async () => {
+      const after = await applyHere(request, model, action, next);
+      return { ...after, workers: await peers.reconcileOthers(`admin:${action}`) };
+    });
+
+  const applyHere = async (request: FastifyRequest, model: string, action: string, next: TrackPointer) => {
     const before = state(model);
     const previous = registry.pointer(model);
     await source.writePointer(model, formatTrackPointer(next));
@@ -151,10 +168,12 @@ export async function adminRoutes(app: FastifyInstance, opts: Opts): Promise<voi
     async (request) => {
       const { model } = request.params;
       if (!registry.has(model)) throw Errors.modelNotFound(model);
-      const report = await reconciler.reconcile("admin:reload");
-      metrics.adminChanges.labels(model, "reload").inc();
-      request.log.info({ model, action: "reload", report }, "reload requested");
-      return { ...state(model), report };
+      return serialized(async () => {
+        const report = await reconciler.reconcile("admin:reload");
+        metrics.adminChanges.labels(model, "reload").inc();
+        request.log.info({ model, action: "reload", report }, "reload requested");
+        return { ...state(model), report, workers: await peers.reconcileOthers("admin:reload") };
+      });
     },
   );
 }

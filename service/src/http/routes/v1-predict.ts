@@ -30,9 +30,13 @@ export async function v1PredictRoutes(
         : dataPlane.route(model, head, undefined);
     const served = route.served;
     const timeout = parseTimeoutHeader(request.headers[TIMEOUT_HEADER]);
-    const result = await dataPlane.infer(route, () => decodePredictRequest(request.body, served), timeout);
+    const result = await dataPlane.infer(
+      route,
+      (target) => decodePredictRequest(request.body, target),
+      timeout,
+    );
     reply.header(MODEL_VERSION_HEADER, String(result.version));
-    return encodePredictResponse(result, served);
+    return encodePredictResponse(result, served.classifier);
   };
   // The router cannot split `name:verb` inside one segment, so the segment is parsed here.
   for (const url of ["/v1/models/:target", "/v1/models/:model/versions/:target"]) {

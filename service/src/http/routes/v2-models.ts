@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { BinaryOutputs } from "../../contract/inference.js";
+import type { BinaryOutputs, DecodeTarget } from "../../contract/inference.js";
 import type { DataPlane } from "../../core/data-plane.js";
 import {
   decodeInferRequest,
@@ -55,9 +55,11 @@ export async function v2ModelRoutes(
     const timeout = parseTimeoutHeader(request.headers[TIMEOUT_HEADER]);
     const body = request.body;
     let binaryOutputs: BinaryOutputs | undefined;
-    const decode = () => {
+    const decode = (target: DecodeTarget) => {
       const decoded =
-        body instanceof BinaryBody ? decodeInferRequest(body.json, body.binary) : decodeInferRequest(body);
+        body instanceof BinaryBody
+          ? decodeInferRequest(body.json, target, body.binary)
+          : decodeInferRequest(body, target);
       binaryOutputs = decoded.binaryOutputs;
       return decoded;
     };

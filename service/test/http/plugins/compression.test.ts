@@ -12,7 +12,10 @@ describe("HTTP: compressed requests and responses (inject)", () => {
   let svc: Svc;
   let plain: { statusCode: number; body: string };
   beforeAll(async () => {
-    svc = await startService({ INFERGATE_BODY_LIMIT_BYTES: String(LIMIT) });
+    svc = await startService({
+      INFERGATE_BODY_LIMIT_BYTES: String(LIMIT),
+      INFERGATE_MAX_ROWS_PER_REQUEST: "64",
+    });
     plain = await infer(JSON.stringify(inferBody(rows)));
     expect(plain.statusCode).toBe(200);
   });
