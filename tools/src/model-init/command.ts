@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { TASKS, type Task } from "../../../service/src/repository/manifest.js";
+import { manifestSchema, TASKS, type Task } from "../../../service/src/repository/manifest.js";
 import { cliConfig, numberOption, parseCommandLine, requireOption, UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
 import { ModelInitError } from "./errors.js";
@@ -13,7 +13,7 @@ the sha256, and the options below. It then loads the version as the server does 
 check and warm-up) before the folder appears, so a folder it makes is one the server serves and
 \`infergate publish\` accepts.
 
-  --name <name>               model name (letters, digits, _ . -)
+  --name <name>               model name (letters, digits, _ . -, starting with a letter or digit)
   --version <n>               version number (a positive integer); an existing version is refused
   --repository <dir>          local model repository root (created if missing); serve it with
                               \`infergate serve <dir>\`, or publish the version to S3
@@ -60,8 +60,10 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   if (model === undefined)
     throw new UsageError("the model file is required: infergate model init <model.onnx> ...");
   const name = requireOption(o.name, "name");
-  if (!/^[A-Za-z0-9_.-]+$/.test(name) || /^\.+$/.test(name))
-    throw new UsageError(`--name "${name}" must use letters, digits, _ . - only`);
+  // The manifest's own rule for names, so init never writes one the server refuses.
+  const nameCheck = manifestSchema.shape.name.safeParse(name);
+  if (!nameCheck.success)
+    throw new UsageError(`--name "${name}": ${nameCheck.error.issues[0]?.message ?? "not a model name"}`);
   const version = numberOption(requireOption(o.version, "version"), "version", 0, {
     min: 1,
     max: 999_999_999,

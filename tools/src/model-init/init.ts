@@ -54,7 +54,7 @@ export async function initModel(req: InitRequest): Promise<InitResult> {
       created_at: (req.createdAt ?? new Date()).toISOString(),
     };
     const text = `${JSON.stringify(draft, null, 2)}\n`;
-    const manifest = parseManifest(text, `${req.name}/${req.version}/manifest.json`);
+    const manifest = await asInitError(() => parseManifest(text, `${req.name}/${req.version}/manifest.json`));
     const warmup = await loadAsTheServerWould(staged.modelPath, manifest, req);
     return { folder: await staged.commit(text), manifest, warmup };
   } catch (err) {
@@ -63,20 +63,23 @@ export async function initModel(req: InitRequest): Promise<InitResult> {
   }
 }
 
-/** Session, signature check and warm-up, through the server's own code; what it refuses, init refuses. */
-async function loadAsTheServerWould(
-  path: string,
-  manifest: Manifest,
-  req: InitRequest,
-): Promise<WarmupOutcome> {
+/** What the server's code refuses (a ModelLoadError), init refuses, with the same message. */
+async function asInitError<T>(step: () => T | Promise<T>): Promise<T> {
   try {
+    return await step();
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw new ModelInitError("refused", err.message);
+    throw err;
+  }
+}
+
+/** Session, signature check and warm-up, through the server's own code. */
+function loadAsTheServerWould(path: string, manifest: Manifest, req: InitRequest): Promise<WarmupOutcome> {
+  return asInitError(async () => {
     const samples = warmupSamples(manifest, req.warmupSamplesFile ?? req.model);
     const onnx = await OnnxModel.load(path, manifest, req.runtime, req.model, samples);
     const outcome = onnx.warmup;
     await onnx.release();
     return outcome;
-  } catch (err) {
-    if (err instanceof ModelLoadError) throw new ModelInitError("refused", err.message);
-    throw err;
-  }
+  });
 }

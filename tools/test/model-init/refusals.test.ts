@@ -111,6 +111,12 @@ describe("infergate model init", () => {
     ["no model file", ["--name", "m", "--version", "1"], 2, /the model file is required/],
     ["a missing --name", ["m.onnx", "--version", "1"], 2, /--name is required/],
     [
+      "a name the manifest refuses",
+      ["m.onnx", "--name", "../up", "--version", "1"],
+      2,
+      /--name "\.\.\/up": /,
+    ],
+    [
       "a version that is not a positive integer",
       ["m.onnx", "--name", "m", "--version", "0"],
       2,
