@@ -2,7 +2,7 @@
  * The local control plane (kube/control-plane.ts) started for real, from the binaries and CRDs
  * `bash scripts/tools.sh kube` puts in .tools/ (building them on a machine's first run).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
@@ -24,9 +24,19 @@ type Pod = {
   status: { phase: string; conditions?: { type: string; status: string }[] };
 };
 
-/** The node groups as terraform/envs/<env>/main.tf declares them (labels, taints, capacity type). */
+/**
+ * Where Terraform declares an environment's node groups: one root module for every environment
+ * (terraform/platform, sized by terraform/environments/<env>.tfvars) or, in the earlier layout, a
+ * root module per environment (terraform/envs/<env>).
+ */
+function nodeGroupsFile(env: string): string {
+  const shared = join(REPO_ROOT, "terraform/platform/main.tf");
+  return existsSync(shared) ? shared : join(REPO_ROOT, `terraform/envs/${env}/main.tf`);
+}
+
+/** The node groups as Terraform declares them for `env` (labels, taints, capacity type). */
 function terraformNodeGroups(env: string) {
-  const source = readFileSync(join(REPO_ROOT, `terraform/envs/${env}/main.tf`), "utf8");
+  const source = readFileSync(nodeGroupsFile(env), "utf8");
   const groups = [...source.matchAll(/^ {6}([a-z0-9-]+) = \{\n([\s\S]*?)^ {6}\}$/gm)];
   const effects: Record<string, string> = {
     NO_SCHEDULE: "NoSchedule",
