@@ -180,7 +180,9 @@ export class ModelLoadError extends Error {
       | "manifest"
       | "session"
       | "signature"
-      | "warmup",
+      | "warmup"
+      | "too_large"
+      | "crash",
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -7,6 +7,7 @@ import { selectVersions, type VersionPolicy } from "../repository/version-policy
 import { OnnxModel, type RuntimeOptions } from "../runtime/onnx-model.js";
 import { Batcher } from "./batcher.js";
 import { type BatchingDefaults, batchingOptions, isBatchable } from "./batching-options.js";
+import { probeLoad } from "./load-probe.js";
 import type { ModelRegistry } from "./model-registry.js";
 import { ServedVersion } from "./served-version.js";
 import { warmupSamples } from "./warmup-samples.js";
@@ -34,6 +35,8 @@ export type LoaderSettings = Readonly<{
   batching: BatchingDefaults;
   /** Rows one request may carry; undefined: the model's max batch size. */
   maxRowsPerRequest: number | undefined;
+  /** The largest artifact this worker loads (INFERGATE_MAX_MODEL_BYTES). */
+  maxModelBytes: number;
 }>;
 
 export class ModelLoader {
@@ -46,7 +49,16 @@ export class ModelLoader {
     const manifest = parseManifest(text, where);
     checkManifestLocation(manifest, model, version, where);
     const samples = warmupSamples(manifest, where);
-    const path = await source.materialize(model, version, manifest.sha256);
+    const path = await source.materialize(model, version, manifest.sha256, config.maxModelBytes);
+    // Beside versions that serve, a new version is first loaded in a probe process: an artifact
+    // that crashes ONNX Runtime must take down the probe, not this worker (load-probe.ts).
+    if (this.deps.registry.readyVersions().length > 0)
+      await probeLoad({
+        manifestText: text,
+        where: `${source.uri}/${model}/${version}`,
+        path,
+        runtime: config.runtime,
+      });
     const onnx = await OnnxModel.load(
       path,
       manifest,

@@ -100,10 +100,14 @@ export class Reconciler {
           metrics.modelReady.remove(model, String(v));
           if (st.state === "ready") {
             report.unloaded.push(`${model}/${v}`);
-            void st.served.release().then(() => logger.info({ model, version: v }, "model version unloaded"));
+            st.served.release().then(
+              () => logger.info({ model, version: v }, "model version unloaded"),
+              (err: unknown) => logger.error({ err, model, version: v }, "model version failed to unload"),
+            );
           }
         }
       }
+      await this.pruneCache();
       metrics.reloads.labels(trigger, report.failed.length ? "partial" : "ok").inc();
       if (report.loaded.length || report.unloaded.length || report.failed.length) {
         logger.info({ trigger, ...report }, "repository reconciled");
@@ -117,6 +121,19 @@ export class Reconciler {
       );
       throw err;
     }
+  }
+
+  /**
+   * Drops cached artifacts of versions this worker no longer holds, so a long-lived pod on a
+   * size-limited cache volume does not fill it with every version it ever served. A failed prune
+   * is logged: it costs disk, never serving.
+   */
+  private async pruneCache(): Promise<void> {
+    const { registry, source, logger } = this.deps;
+    const keep = new Set<string>();
+    for (const model of registry.modelNames())
+      for (const v of registry.versions(model).keys()) keep.add(`${model}/${v}`);
+    await source.prune(keep).catch((err: unknown) => logger.warn({ err }, "model cache prune failed"));
   }
 
   /** Polls the repository; a changed fingerprint triggers a reconcile. */

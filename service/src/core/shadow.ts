@@ -69,10 +69,13 @@ export class ShadowRunner {
     this.pending++;
     candidate.enter();
     setImmediate(() => {
-      this.run(stable, candidate, inputs, answer).finally(() => {
-        this.pending--;
-        candidate.leave();
-      });
+      this.run(stable, candidate, inputs, answer)
+        // Off the response path nothing may escape: a failed comparison is counted, never thrown.
+        .catch(() => this.metrics.shadowDropped.labels(candidate.model, "error").inc())
+        .finally(() => {
+          this.pending--;
+          candidate.leave();
+        });
     });
   }
 

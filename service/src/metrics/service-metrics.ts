@@ -140,7 +140,7 @@ export class Metrics {
   });
   readonly shadowDropped = new Counter({
     name: "infergate_shadow_dropped_total",
-    help: "Shadow runs skipped because the shadow queue (or the candidate's queue) was full.",
+    help: "Shadow runs skipped (the shadow queue or the candidate's queue full) or failed to compare (error).",
     labelNames: ["model", "reason"] as const,
     registers: [this.registry],
   });

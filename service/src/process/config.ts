@@ -19,7 +19,16 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "model names use letters, digits, _ . -")));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+          "model names use letters, digits, _ . - and start with a letter or digit",
+        ),
+    ),
+  );
 
 const repositoryUri = z
   .string()

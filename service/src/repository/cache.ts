@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ModelLoadError } from "../errors.js";
@@ -57,5 +57,34 @@ export async function fetchToCache(
     return true;
   } finally {
     await rm(tmp, { force: true });
+  }
+}
+
+/** Refuses an artifact over the size a worker loads, before it is read or downloaded. */
+export function checkArtifactSize(size: number, maxBytes: number, describe: string): void {
+  if (size > maxBytes) {
+    throw new ModelLoadError(
+      "too_large",
+      `${describe}: the artifact is ${size} bytes, over the ${maxBytes} a worker loads (INFERGATE_MAX_MODEL_BYTES)`,
+    );
+  }
+}
+
+/**
+ * Removes the cached artifacts (`<cacheDir>/<model>/<version>/`) of every version not in `keep`
+ * ("model/version"), so a cache on a size-limited volume holds only what serves or loads.
+ */
+export async function pruneCache(cacheDir: string, keep: ReadonlySet<string>): Promise<void> {
+  let models: string[];
+  try {
+    models = await readdir(cacheDir);
+  } catch {
+    return; // nothing cached yet
+  }
+  for (const model of models) {
+    for (const version of await readdir(join(cacheDir, model)).catch(() => [] as string[])) {
+      if (!keep.has(`${model}/${version}`))
+        await rm(join(cacheDir, model, version), { recursive: true, force: true });
+    }
   }
 }

@@ -4,7 +4,7 @@ import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ModelLoadError } from "../errors.js";
-import { sha256File } from "./cache.js";
+import { checkArtifactSize, sha256File } from "./cache.js";
 import type { ModelSource } from "./source.js";
 import { POINTER_FILE } from "./track-pointer.js";
 import { parseVersion } from "./version-policy.js";
@@ -73,12 +73,14 @@ export class FileSource implements ModelSource {
     }
   }
 
-  async materialize(model: string, version: number, sha256: string): Promise<string> {
+  async materialize(model: string, version: number, sha256: string, maxBytes: number): Promise<string> {
     const path = join(this.root, model, String(version), "model.onnx");
     let actual: string;
     try {
+      checkArtifactSize((await stat(path)).size, maxBytes, path);
       actual = await sha256File(path);
     } catch (err) {
+      if (err instanceof ModelLoadError) throw err;
       throw new ModelLoadError("not_found", `${path}: cannot read model (${(err as Error).message})`);
     }
     if (actual !== sha256) {
@@ -89,6 +91,9 @@ export class FileSource implements ModelSource {
     }
     return path;
   }
+
+  /** Files are served in place: there is no cache to prune. */
+  async prune(): Promise<void> {}
 
   async readPointer(model: string): Promise<{ text: string; where: string } | undefined> {
     const path = join(this.root, model, POINTER_FILE);

@@ -47,7 +47,10 @@ export type Task = (typeof TASKS)[number];
  */
 export const manifestSchema = z.looseObject({
   schema_version: z.literal(1),
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  // One plain path segment of the repository: never "." or "..", no leading dot or dash.
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - and starting with a letter or digit"),
   version: z.number().int().min(1),
   platform: z.literal("onnxruntime_onnx"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters"),

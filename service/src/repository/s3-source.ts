@@ -9,7 +9,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { ModelLoadError } from "../errors.js";
-import { fetchToCache } from "./cache.js";
+import { checkArtifactSize, fetchToCache, pruneCache } from "./cache.js";
 import { withRetry } from "./retry.js";
 import { parseS3Uri } from "./s3-uri.js";
 import type { ModelSource, SourceOptions } from "./source.js";
@@ -137,9 +137,13 @@ export class S3Source implements ModelSource {
     return [...versions].sort((a, b) => a - b);
   }
 
-  private async open(key: string): Promise<Readable> {
+  private async open(key: string, maxBytes = Number.POSITIVE_INFINITY): Promise<Readable> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!out.Body) throw new ModelLoadError("fetch", `${this.describe(key)}: empty response body`);
+    if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+      (out.Body as Readable).destroy();
+      checkArtifactSize(out.ContentLength, maxBytes, this.describe(key));
+    }
     return out.Body as Readable;
   }
 
@@ -152,12 +156,18 @@ export class S3Source implements ModelSource {
     return { text, where: this.describe(key) };
   }
 
-  async materialize(model: string, version: number, sha256: string): Promise<string> {
+  async materialize(model: string, version: number, sha256: string, maxBytes: number): Promise<string> {
     const key = this.key(model, version, "model.onnx");
     // Cached by digest: the same bytes are never downloaded twice, different bytes never collide.
     const dest = join(this.options.cacheDir, model, String(version), `${sha256}.onnx`);
-    await this.retry(key, () => fetchToCache(() => this.open(key), dest, sha256, this.describe(key)));
+    await this.retry(key, () =>
+      fetchToCache(() => this.open(key, maxBytes), dest, sha256, this.describe(key)),
+    );
     return dest;
+  }
+
+  async prune(keep: ReadonlySet<string>): Promise<void> {
+    await pruneCache(this.options.cacheDir, keep);
   }
 
   async readPointer(model: string): Promise<{ text: string; where: string } | undefined> {

@@ -13,9 +13,12 @@ export interface ModelSource {
   readManifest(model: string, version: number): Promise<{ text: string; where: string }>;
   /**
    * Returns a local path to the version's model.onnx whose sha256 is `sha256`, downloading into
-   * the cache when needed. Throws ModelLoadError("digest_mismatch") rather than return other bytes.
+   * the cache when needed. Throws ModelLoadError("digest_mismatch") rather than return other bytes,
+   * and ModelLoadError("too_large") for an artifact over `maxBytes`, before it is downloaded.
    */
-  materialize(model: string, version: number, sha256: string): Promise<string>;
+  materialize(model: string, version: number, sha256: string, maxBytes: number): Promise<string>;
+  /** Drops cached artifacts of every version not in `keep` ("model/version"); a no-op without a cache. */
+  prune(keep: ReadonlySet<string>): Promise<void>;
   /** The model's `tracks.json` text, or undefined when it has none. */
   readPointer(model: string): Promise<{ text: string; where: string } | undefined>;
   /** Replaces the model's `tracks.json` (atomically where the store allows). */

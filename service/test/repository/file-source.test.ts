@@ -147,7 +147,7 @@ describe("FileSource (a model repository on local disk)", () => {
       await shipped(2);
       const { sha256 } = await shippedManifest(2);
       const source = new FileSource(root);
-      const path = await source.materialize("digits", 2, sha256);
+      const path = await source.materialize("digits", 2, sha256, Number.POSITIVE_INFINITY);
       expect(path).toBe(join(root, "digits", "2", "model.onnx"));
       expect(
         createHash("sha256")
@@ -162,7 +162,7 @@ describe("FileSource (a model repository on local disk)", () => {
       const { sha256: v1 } = await shippedManifest(1);
       const { sha256: v2 } = await shippedManifest(2);
       const path = join(root, "digits", "1", "model.onnx");
-      const err = await errorOf(new FileSource(root).materialize("digits", 1, v2));
+      const err = await errorOf(new FileSource(root).materialize("digits", 1, v2, Number.POSITIVE_INFINITY));
       expect(err).toBeInstanceOf(ModelLoadError);
       expect(err.reason).toBe("digest_mismatch");
       expect(err.message).toBe(
@@ -173,11 +173,13 @@ describe("FileSource (a model repository on local disk)", () => {
     it("refuses a version whose model.onnx is missing as not_found", async () => {
       await file("digits/4/manifest.json");
       const path = join(root, "digits", "4", "model.onnx");
-      const err = await errorOf(new FileSource(root).materialize("digits", 4, "0".repeat(64)));
+      const err = await errorOf(
+        new FileSource(root).materialize("digits", 4, "0".repeat(64), Number.POSITIVE_INFINITY),
+      );
       expect(err).toBeInstanceOf(ModelLoadError);
       expect(err.reason).toBe("not_found");
       expect(err.message).toBe(
-        `${path}: cannot read model (ENOENT: no such file or directory, open '${path}')`,
+        `${path}: cannot read model (ENOENT: no such file or directory, stat '${path}')`,
       );
     });
   });

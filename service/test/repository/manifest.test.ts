@@ -23,6 +23,14 @@ describe("manifest", () => {
     expect(() => parseManifest("{", "m.json")).toThrow(/m.json: not valid JSON/);
   });
 
+  it.each(["..", ".", ".hidden", "a/b", "", "-x"])(
+    "refuses the name %j: a name is one plain path segment",
+    (name) => {
+      const bad = JSON.stringify({ ...JSON.parse(shipped), name });
+      expect(() => parseManifest(bad, "m.json")).toThrow(/m.json: invalid manifest: name/);
+    },
+  );
+
   it("rejects unknown datatypes and malformed tensor specs", () => {
     const m = JSON.parse(shipped);
     m.inputs[0].datatype = "FP16X";

@@ -101,7 +101,7 @@ describe("S3 model repository against a real S3 server (moto)", () => {
     await moto.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/digits/2/model.onnx` }));
     const source = sourceFor(moto, cacheDir);
     const sha = JSON.parse(await readFile("models/repository/digits/2/manifest.json", "utf8")).sha256;
-    const path = await source.materialize("digits", 2, sha);
+    const path = await source.materialize("digits", 2, sha, Number.POSITIVE_INFINITY);
     expect((await stat(path)).size).toBeGreaterThan(0);
     source.destroy();
     await uploadVersion(moto.s3, BUCKET, PREFIX, "digits", 2);
@@ -113,7 +113,7 @@ describe("S3 model repository against a real S3 server (moto)", () => {
     expect(err).toBeInstanceOf(ModelLoadError);
     expect(err?.reason).toBe("not_found");
     expect(err?.message).toContain(`s3://${BUCKET}/${PREFIX}/digits/9/manifest.json`);
-    const noModel = await errorOf(source.materialize("digits", 8, "0".repeat(64)));
+    const noModel = await errorOf(source.materialize("digits", 8, "0".repeat(64), Number.POSITIVE_INFINITY));
     expect(noModel?.message).toContain(`s3://${BUCKET}/${PREFIX}/digits/8/model.onnx: not found`);
     const noBucket = sourceFor(moto, cacheDir, "s3://no-such-bucket/x");
     expect((await errorOf(noBucket.readManifest("digits", 1)))?.reason).toBe("not_found");
@@ -174,7 +174,7 @@ describe("S3 model repository against a real S3 server (moto)", () => {
     const sha = createHash("sha256").update(big).digest("hex");
     await put(moto.s3, BUCKET, `${PREFIX}/big/1/model.onnx`, big);
     const source = sourceFor(moto, cacheDir);
-    const path = await source.materialize("big", 1, sha);
+    const path = await source.materialize("big", 1, sha, Number.POSITIVE_INFINITY);
     expect((await stat(path)).size).toBe(big.length);
     expect(
       createHash("sha256")
