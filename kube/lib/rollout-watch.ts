@@ -84,11 +84,26 @@ export async function analysisRuns(kubeconfig: string, namespace: string): Promi
   return (JSON.parse(r.stdout) as { items: AnalysisRun[] }).items;
 }
 
-/** `kubectl get analysisrun`, each run's metric results, and the verdicts of its web metrics. */
-export async function describeAnalysisRuns(kubeconfig: string, namespace: string): Promise<string[]> {
-  const list = await kubectl(kubeconfig, ["-n", namespace, "get", "analysisruns"]);
-  const out = list.stdout.trimEnd().split("\n");
-  for (const run of await analysisRuns(kubeconfig, namespace)) {
+/**
+ * `kubectl get analysisruns` (only the canary's with the pod template `hash`, when given), and of
+ * those runs their metric results and the verdicts their web metrics measured.
+ */
+export async function describeAnalysisRuns(
+  kubeconfig: string,
+  namespace: string,
+  hash?: string,
+): Promise<string[]> {
+  const selector = hash ? ["-l", `rollouts-pod-template-hash=${hash}`] : [];
+  const list = await kubectl(kubeconfig, ["-n", namespace, "get", "analysisruns", ...selector]);
+  const out = [
+    `$ kubectl get analysisruns ${selector.join(" ")}`.trimEnd(),
+    ...list.stdout.trimEnd().split("\n"),
+  ];
+  if (!hash) return out;
+  const runs = (await analysisRuns(kubeconfig, namespace)).filter(
+    (run) => run.metadata.labels?.["rollouts-pod-template-hash"] === hash,
+  );
+  for (const run of runs) {
     out.push("", `$ kubectl get analysisrun ${run.metadata.name} -o custom-columns=… (status.metricResults)`);
     const results = await kubectl(kubeconfig, [
       "-n",

@@ -122,15 +122,15 @@ async function deploy(version: number): Promise<RolloutWatch> {
   return watch;
 }
 
-async function record(title: string, watch: RolloutWatch): Promise<void> {
+/** Prints and keeps what kubectl shows: the Rollout's rows, and the AnalysisRuns of canary `hash`. */
+async function record(title: string, watch: RolloutWatch, hash?: string): Promise<void> {
   watch.stop();
-  const runs = await describeAnalysisRuns(plane.kubeconfig, NAMESPACE);
+  const runs = await describeAnalysisRuns(plane.kubeconfig, NAMESPACE, hash);
   const text = [
     `== ${title}`,
     "$ kubectl get rollout infergate -w -o custom-columns=…",
     ...watch.lines(),
     "",
-    "$ kubectl get analysisruns",
     ...runs,
     "",
   ];
@@ -184,7 +184,7 @@ describe("the canary stepped by the real Argo Rollouts controller", { retry: 0 }
       () => pods.running().every((p) => p.versions.join() === "2"),
       60_000,
     );
-    await record("good candidate: digits v1 -> v2", watch);
+    await record("good candidate: digits v1 -> v2", watch, (await rollout()).status.stableRS);
     const steps = new Set(watch.rows.map((r) => r.step));
     for (const step of ["0", "1", "2", "3", "4", "5", "6"])
       expect(steps, `step ${step} walked`).toContain(step);
@@ -214,7 +214,11 @@ describe("the canary stepped by the real Argo Rollouts controller", { retry: 0 }
       30_000,
     );
     await sleep(1000);
-    await record(`degraded candidate: digits v2 -> v3 (aborted after ${abortedAfter.toFixed(0)} s)`, watch);
+    await record(
+      `degraded candidate: digits v2 -> v3 (aborted after ${abortedAfter.toFixed(0)} s)`,
+      watch,
+      canaryHash,
+    );
     const r = await rollout();
     expect(r.status).toMatchObject({ phase: "Degraded", abort: true, stableRS: stable });
     expect(r.status.message).toMatch(
