@@ -1,5 +1,6 @@
 import { command as gateAccuracy } from "../accuracy-gate/command.js";
 import { command as canaryEvaluate } from "../canary-judge/command.js";
+import { command as canaryServe } from "../canary-judge/serve-command.js";
 import { command as gateLoad } from "../load-gate/command.js";
 import { command as modelInit } from "../model-init/command.js";
 import { command as publish } from "../publish/command.js";
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   gateAccuracy,
   gateLoad,
   canaryEvaluate,
+  canaryServe,
 ];

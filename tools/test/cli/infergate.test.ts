@@ -26,6 +26,7 @@ describe("infergate (real process)", () => {
         "gate accuracy",
         "gate load",
         "canary evaluate",
+        "canary serve",
       ]),
     );
     expect(bare.code).toBe(2);
