@@ -202,7 +202,7 @@ variable "custom_oidc_thumbprints" {
 }
 
 variable "addons" {
-  description = "EKS add-ons (terraform-aws-modules/eks v21 shape); null uses the module default (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver)."
+  description = "EKS add-ons (terraform-aws-modules/eks v21 shape); null uses the module default (vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, metrics-server)."
   type        = any
   default     = null
 }

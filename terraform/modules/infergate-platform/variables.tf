@@ -269,7 +269,7 @@ variable "access_entries" {
 variable "addons" {
   description = <<-EOT
     Map of EKS managed add-ons, keyed by add-on name. `before_compute = true` creates the add-on before the node groups
-    (network add-ons). A null `addon_version` resolves to the most recent version for `kubernetes_version` (or the default
+    (network add-ons). The default adds metrics-server, which the chart's HPA needs. A null `addon_version` resolves to the most recent version for `kubernetes_version` (or the default
     version when `most_recent = false`). `aws-ebs-csi-driver` gets an IRSA role from this module unless `service_account_role_arn` is set.
   EOT
   type = map(object({
@@ -288,6 +288,10 @@ variable "addons" {
     kube-proxy         = { before_compute = true }
     coredns            = {}
     aws-ebs-csi-driver = {}
+    # The Metrics API (metrics.k8s.io) the chart's HorizontalPodAutoscaler scales on: without it
+    # the HPA reports FailedGetResourceMetric and holds minReplicas. Its pods run on the untainted
+    # inference nodes; the system group admits only CriticalAddonsOnly.
+    metrics-server = {}
   }
   nullable = false
 

@@ -445,8 +445,8 @@ run "access_entries_addons_and_schedules" {
   }
 
   assert {
-    condition     = toset(keys(aws_eks_addon.before_compute)) == toset(["vpc-cni", "kube-proxy"]) && toset(keys(aws_eks_addon.this)) == toset(["coredns", "aws-ebs-csi-driver"])
-    error_message = "network add-ons before the nodes, coredns and ebs-csi after"
+    condition     = toset(keys(aws_eks_addon.before_compute)) == toset(["vpc-cni", "kube-proxy"]) && toset(keys(aws_eks_addon.this)) == toset(["coredns", "aws-ebs-csi-driver", "metrics-server"])
+    error_message = "network add-ons before the nodes; coredns, ebs-csi and metrics-server (the HPA's Metrics API) after"
   }
 
   assert {
