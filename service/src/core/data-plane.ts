@@ -13,6 +13,17 @@ export const SERVER_VERSION = "0.1.0";
 /** The longest a request may ask to wait before it runs (header, parameter or gRPC deadline). */
 export const MAX_TIMEOUT_MS = 600_000;
 /** One line of the repository index (`POST /v2/repository/index`). */
+/**
+ * Why a version failed, for the repository index: the full message (bucket, key, path, digests)
+ * only to admins; anyone else gets the reason code, which tells an operator what to look up in
+ * the logs without describing the storage to every client.
+ */
+function failure(st: { error: string; reason: string }, detailed: boolean): string {
+  return detailed
+    ? st.error
+    : `failed to load (${st.reason}); details in the server log or with the admin token`;
+}
+
 export type RepositoryIndexEntry = {
   name: string;
   version: string;
@@ -112,7 +123,7 @@ export class DataPlane {
    * with the load error as the reason; a model with no version found yet is one UNAVAILABLE
    * entry without a version. `readyOnly` keeps the READY ones.
    */
-  repositoryIndex(readyOnly: boolean): RepositoryIndexEntry[] {
+  repositoryIndex(readyOnly: boolean, detailed: boolean): RepositoryIndexEntry[] {
     const out: RepositoryIndexEntry[] = [];
     for (const name of this.registry.modelNames()) {
       const versions = [...this.registry.versions(name)].sort(([a], [b]) => a - b);
@@ -121,7 +132,12 @@ export class DataPlane {
       for (const [version, st] of versions) {
         if (readyOnly && st.state !== "ready") continue;
         const state = st.state === "ready" ? "READY" : st.state === "loading" ? "LOADING" : "UNAVAILABLE";
-        out.push({ name, version: String(version), state, reason: st.state === "failed" ? st.error : "" });
+        out.push({
+          name,
+          version: String(version),
+          state,
+          reason: st.state === "failed" ? failure(st, detailed) : "",
+        });
       }
     }
     return out;

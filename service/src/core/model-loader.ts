@@ -106,7 +106,7 @@ export class ModelLoader {
     } catch (err) {
       const reason = err instanceof ModelLoadError ? err.reason : "fetch";
       const message = (err as Error).message;
-      registry.set(model, version, { state: "failed", error: message });
+      registry.set(model, version, { state: "failed", error: message, reason });
       metrics.modelLoadFailures.labels(model, v, reason).inc();
       logger.error({ model, version, reason, err: message }, "model version failed to load");
       return false;

@@ -7,7 +7,8 @@ import type { ServedVersion } from "./served-version.js";
 export type VersionState =
   | { state: "loading" }
   | { state: "ready"; served: ServedVersion }
-  | { state: "failed"; error: string };
+  /** `reason`: the ModelLoadError reason (digest_mismatch, too_large, …), safe to show anyone. */
+  | { state: "failed"; error: string; reason: string };
 
 type ModelSlot = {
   versions: Map<number, VersionState>;

@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routingKeyHeader = config.routingKeyHeader;
   await app.register(v2ModelRoutes, { dataPlane, routingKeyHeader });
   await app.register(v1PredictRoutes, { dataPlane, routingKeyHeader });
-  await app.register(repositoryRoutes, { dataPlane });
+  await app.register(repositoryRoutes, { dataPlane, adminToken: config.adminToken });
   // Without a token the admin API does not exist (404), rather than existing unprotected.
   if (config.adminToken) await app.register(adminRoutes, { ...deps, adminToken: config.adminToken });
   return app;

@@ -102,7 +102,7 @@ describe("ModelRegistry lookups", () => {
     const registry = new ModelRegistry(SECRET);
     const states: [number, VersionState][] = [
       [1, { state: "loading" }],
-      [2, { state: "failed", error: "digest mismatch" }],
+      [2, { state: "failed", error: "digest mismatch", reason: "digest_mismatch" }],
     ];
     for (const [v, st] of states) registry.set(MODEL, v, st);
     for (const [v] of states) expect(thrown(() => registry.resolve(MODEL, v))).toMatchObject(notReady(v));
@@ -132,7 +132,7 @@ describe("ModelRegistry lookups", () => {
     registry.set(MODEL, 2, { state: "loading" });
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(1));
     expect(registry.allReady()).toBe(true); // a reload in progress does not make the server unready
-    registry.set(MODEL, 2, { state: "failed", error: "warm-up failed" });
+    registry.set(MODEL, 2, { state: "failed", error: "warm-up failed", reason: "warmup" });
     expect(registry.resolve(MODEL, undefined)).toBe(ready.get(1));
     const v2 = served(2);
     registry.set(MODEL, 2, { state: "ready", served: v2 });
@@ -163,7 +163,7 @@ describe("ModelRegistry lookups", () => {
     const other = served(5, "other");
     registry.set("other", 5, { state: "ready", served: other });
     expect(registry.allReady()).toBe(true);
-    registry.set(MODEL, 2, { state: "failed", error: "x" });
+    registry.set(MODEL, 2, { state: "failed", error: "x", reason: "session" });
     expect(registry.modelNames()).toEqual([MODEL, "other"]);
     expect(registry.readyVersions()).toEqual([ready.get(1), other]);
   });

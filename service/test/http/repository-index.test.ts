@@ -5,6 +5,7 @@ import { startService } from "../support/service.js";
 import { type TempRepo, tempRepository } from "../support/temp-repo.js";
 
 type Svc = Awaited<ReturnType<typeof startService>>;
+const ADMIN_TOKEN = "index-admin-token-0123456789";
 
 /** `POST /v2/repository/index` (Triton's and MLServer's repository index), read-only. */
 describe("HTTP: repository index", () => {
@@ -25,6 +26,7 @@ describe("HTTP: repository index", () => {
       INFERGATE_VERSION_POLICY: "all",
       INFERGATE_MODELS: "digits,absent",
       INFERGATE_POLL_INTERVAL_MS: "0",
+      INFERGATE_ADMIN_TOKEN: ADMIN_TOKEN,
     });
   });
   afterAll(async () => {
@@ -45,8 +47,23 @@ describe("HTTP: repository index", () => {
       { name: "absent", version: "", state: "UNAVAILABLE", reason: "no version found in the repository" },
       { name: "digits", version: "1", state: "READY", reason: "" },
       { name: "digits", version: "2", state: "READY", reason: "" },
-      { name: "digits", version: "3", state: "UNAVAILABLE", reason: expect.stringMatching(/sha256/) },
+      {
+        name: "digits",
+        version: "3",
+        state: "UNAVAILABLE",
+        reason: "failed to load (digest_mismatch); details in the server log or with the admin token",
+      },
     ]);
+    expect(res.body).not.toContain(repo.root);
+  });
+
+  it("gives the full load error (paths, digests) only with the admin token", async () => {
+    const headers = { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` };
+    const v3 = (await index("{}", headers)).json().at(-1);
+    expect(v3.reason).toContain(join(repo.root, "digits", "3", "model.onnx"));
+    expect(v3.reason).toMatch(/sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}/);
+    const wrong = { ...headers, authorization: `Bearer ${ADMIN_TOKEN}x` };
+    expect((await index("{}", wrong)).json().at(-1).reason).toMatch(/^failed to load \(digest_mismatch\)/);
   });
 
   it('keeps the ready ones with {"ready": true}; an empty body, {} and no content type list all', async () => {

@@ -56,7 +56,7 @@ describe("artifact size bound (file repository)", () => {
       );
       expect(byVersion["1"]?.state).toBe("READY");
       expect(byVersion["2"]?.state).toBe("UNAVAILABLE");
-      expect(byVersion["2"]?.reason).toContain("INFERGATE_MAX_MODEL_BYTES");
+      expect(byVersion["2"]?.reason).toMatch(/^failed to load \(too_large\)/);
       const ok = await svc.app.inject({ method: "GET", url: "/v2/models/digits/versions/1/ready" });
       expect(ok.statusCode).toBe(200);
     } finally {

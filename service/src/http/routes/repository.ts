@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DataPlane } from "../../core/data-plane.js";
 import { Errors } from "../../errors.js";
 import { describeIssues } from "../../protocol/v2-codec.js";
+import { adminTokenCheck } from "../admin-token.js";
 import { errorResponses } from "../schemas.js";
 
 /** `{"ready": true}` keeps the ready versions; other fields are ignored, an empty body is `{}`. */
@@ -21,10 +22,16 @@ const entry = {
 /**
  * The repository index of Triton and MLServer (`tritonclient`'s `get_model_repository_index`):
  * read-only. Loading and unloading follow the repository, the version policy and the track
- * pointer (or the admin API), so the extension's load/unload calls are not served.
+ * pointer (or the admin API), so the extension's load/unload calls are not served. A failed
+ * version's reason is its reason code, or the full load error with the admin token.
  */
-export async function repositoryRoutes(app: FastifyInstance, opts: { dataPlane: DataPlane }): Promise<void> {
+export async function repositoryRoutes(
+  app: FastifyInstance,
+  opts: { dataPlane: DataPlane; adminToken: string | undefined },
+): Promise<void> {
   const { dataPlane } = opts;
+  // Load errors name buckets, keys and paths: the full text only with the admin token.
+  const isAdmin = adminTokenCheck(opts.adminToken);
   // In this plugin's scope only: an empty JSON body means `{}`, as Triton takes it (curl -X POST).
   const json = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
@@ -44,7 +51,7 @@ export async function repositoryRoutes(app: FastifyInstance, opts: { dataPlane: 
     async (request) => {
       const body = indexBody.safeParse(request.body ?? undefined);
       if (!body.success) throw Errors.invalidRequest(describeIssues(body.error));
-      return dataPlane.repositoryIndex(body.data?.ready === true);
+      return dataPlane.repositoryIndex(body.data?.ready === true, isAdmin(request));
     },
   );
 }
