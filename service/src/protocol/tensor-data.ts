@@ -55,8 +55,15 @@ function flattenNested(
   }
 }
 
+/**
+ * A bad element as the error message names it, in a few words whatever the element: an array or
+ * an object is named by its kind, never printed, because printing one walks all of it (an array
+ * nested 100,000 deep overflowed the stack, a 500; a wide one put all its elements in the 400).
+ */
 function describe(v: unknown): string {
   if (v === null) return "null";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "object") return "an object";
   if (typeof v === "string") return `string "${v.length > 20 ? `${v.slice(0, 20)}…` : v}"`;
   return `${typeof v} ${String(v)}`;
 }

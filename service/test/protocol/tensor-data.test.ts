@@ -140,6 +140,30 @@ describe("toTensorValues", () => {
     expect((err as Error).message).toMatch(/in0/);
     expect((err as Error).message).toMatch(message);
   });
+
+  // Found by the generated-input suite (service/test/fuzz, V2 JSON): flat data of 63 numbers and,
+  // as the 64th element, an array nested 100,000 deep. Naming that element printed it whole,
+  // recursing until the stack overflowed: a RangeError, answered 500 "inference failed".
+  it("names an array or object element by its kind, not its contents (deep or wide: a short 400)", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const wide = new Array(100_000).fill(7);
+    for (const [element, named] of [
+      [deep, "an array of 1"],
+      [wide, "an array of 100000"],
+      [{ a: 1 }, "an object"],
+    ] as const) {
+      const err = (() => {
+        try {
+          toTensorValues("in0", "FP32", [1, 2], [0, element]);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(InfergateError);
+      expect((err as Error).message).toBe(`input "in0": element 1 is ${named}, expected a number for FP32`);
+    }
+  });
 });
 
 describe("fromTensorValues", () => {
