@@ -7,7 +7,8 @@
 import type { ApiClient } from "./api.js";
 import type { EnvVar, Pod } from "./workloads.js";
 
-type ContainerEnv = {
+type ContainerResources = { resources?: Record<string, Record<string, string>> };
+type ContainerEnv = ContainerResources & {
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string; optional?: boolean }; prefix?: string }[];
 };
@@ -32,6 +33,40 @@ function fieldValue(pod: Pod, namespace: string, fieldPath: string): string {
   throw new Error(`fieldRef ${fieldPath} is not resolved here`);
 }
 
+const QUANTITY_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** A Kubernetes quantity such as `1Gi` or `512M` in bytes (the forms the chart's limits use). */
+export function quantityBytes(quantity: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kMGT]i?|Ki)?$/.exec(quantity);
+  const unit = QUANTITY_UNITS[m?.[2] ?? ""];
+  if (!m || unit === undefined) throw new Error(`quantity ${quantity} is not resolved here`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+/**
+ * The downward API resource fields: the container's limit or request, divided by the divisor and
+ * rounded up as the kubelet does. A limit the container does not set is the node's allocatable on
+ * a real node; kwok's nodes have no such figure to offer, so it is an error here.
+ */
+function resourceValue(container: ContainerResources, ref: { resource: string; divisor?: string }): string {
+  const [kind, name] = ref.resource.split(".") as ["limits" | "requests", string];
+  const quantity = container.resources?.[kind]?.[name];
+  if (quantity === undefined) throw new Error(`resourceFieldRef ${ref.resource}: the container sets none`);
+  // The API server stores an unset divisor as "0", which the kubelet reads as 1.
+  const divisor = quantityBytes(ref.divisor ?? "1") || 1;
+  return String(Math.ceil(quantityBytes(quantity) / divisor));
+}
+
 export async function resolveEnv(
   api: ApiClient,
   namespace: string,
@@ -48,6 +83,8 @@ export async function resolveEnv(
   for (const v of container?.env ?? []) {
     if (v.value !== undefined) env[v.name] = v.value;
     else if (v.valueFrom?.fieldRef) env[v.name] = fieldValue(pod, namespace, v.valueFrom.fieldRef.fieldPath);
+    else if (v.valueFrom?.resourceFieldRef)
+      env[v.name] = resourceValue(container ?? {}, v.valueFrom.resourceFieldRef);
     else throw new Error(`${pod.metadata.name}: env ${v.name} has a source not resolved here`);
   }
   return env;

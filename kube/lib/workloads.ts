@@ -17,7 +17,12 @@ export type Pod = {
 export type EnvVar = {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: object; secretKeyRef?: object };
+  valueFrom?: {
+    fieldRef?: { fieldPath: string };
+    resourceFieldRef?: { resource: string; divisor?: string };
+    configMapKeyRef?: object;
+    secretKeyRef?: object;
+  };
 };
 export type KubeEvent = { reason: string; message: string; involvedObject: { kind: string; name: string } };
 

@@ -149,6 +149,25 @@ INFERGATE_WORKERS: {{ .Values.config.workers | int | quote }}
 {{- if gt (int64 .Values.config.bodyLimitBytes) 0 }}
 INFERGATE_BODY_LIMIT_BYTES: {{ .Values.config.bodyLimitBytes | int64 | quote }}
 {{- end }}
+{{- if gt (int64 .Values.config.memoryBudgetBytes) 0 }}
+INFERGATE_MEMORY_BUDGET_BYTES: {{ .Values.config.memoryBudgetBytes | int64 | quote }}
+{{- end }}
+{{- if gt (int64 .Values.config.maxModelBytes) 0 }}
+INFERGATE_MAX_MODEL_BYTES: {{ .Values.config.maxModelBytes | int64 | quote }}
+{{- end }}
+{{- if gt (int64 .Values.config.maxRowsPerRequest) 0 }}
+INFERGATE_MAX_ROWS_PER_REQUEST: {{ .Values.config.maxRowsPerRequest | int64 | quote }}
+{{- end }}
+INFERGATE_HEADERS_TIMEOUT_MS: {{ .Values.config.headersTimeoutMs | int64 | quote }}
+INFERGATE_REQUEST_TIMEOUT_MS: {{ .Values.config.requestTimeoutMs | int64 | quote }}
+INFERGATE_KEEPALIVE_TIMEOUT_MS: {{ .Values.config.keepAliveTimeoutMs | int64 | quote }}
+{{- if gt (int64 .Values.config.maxRequestsPerSocket) 0 }}
+INFERGATE_MAX_REQUESTS_PER_SOCKET: {{ .Values.config.maxRequestsPerSocket | int64 | quote }}
+{{- end }}
+INFERGATE_DOCS: {{ .Values.config.docs | toString | quote }}
+{{- with .Values.config.executionProviders }}
+INFERGATE_EXECUTION_PROVIDERS: {{ . | quote }}
+{{- end }}
 {{- range $k, $v := .Values.config.extra }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
@@ -287,6 +306,18 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: metadata.labels['track']
+        # The memory budget and the largest model follow the container's limit (resources.limits.memory).
+        - name: INFERGATE_MEMORY_LIMIT_BYTES
+          valueFrom:
+            resourceFieldRef:
+              resource: limits.memory
+        {{- if .Values.routing.existingSecret }}
+        - name: INFERGATE_ROUTING_SECRET
+          valueFrom:
+            secretKeyRef:
+              name: {{ .Values.routing.existingSecret }}
+              key: {{ .Values.routing.existingSecretKey }}
+        {{- end }}
         {{- if .Values.admin.existingSecret }}
         - name: INFERGATE_ADMIN_TOKEN
           valueFrom:

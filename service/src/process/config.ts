@@ -122,6 +122,9 @@ const envSchema = z.object({
   INFERGATE_ROUTING_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
+/** Every environment variable the server reads (README "Configuration" documents each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
 export type Config = Readonly<{
   port: number;
   host: string;
