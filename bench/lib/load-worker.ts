@@ -16,9 +16,18 @@ import { createRequire } from "node:module";
  * server's and the machine's CPU time from there), then one JSON line with the result and this
  * process's CPU time over the window.
  *
- * argv[2]: JSON {url, bodyFile (JSON lines: the request bodies), connections, seconds, settleSeconds}
+ * argv[2]: JSON {url, bodyFile (JSON lines: the request bodies), connections, seconds, settleSeconds,
+ * rate (optional: a fixed request rate, as the soak runs, instead of as fast as answers come)}
  */
-type Opts = { url: string; bodyFile: string; connections: number; seconds: number; settleSeconds: number };
+type Opts = {
+  url: string;
+  bodyFile: string;
+  connections: number;
+  seconds: number;
+  settleSeconds: number;
+  /** Open loop: requests per second over all connections (autocannon's overallRate); else closed loop. */
+  rate?: number;
+};
 type Instance = {
   on(event: "response", fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
 };
@@ -53,6 +62,7 @@ const instance = autocannon(
     headers: { "content-type": "application/json" },
     requests,
     connections: opts.connections,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
     duration: opts.settleSeconds + opts.seconds,
     timeout: 30,
   },

@@ -33,6 +33,8 @@ export function runLoad(opts: {
   connections: number;
   seconds: number;
   settleSeconds: number;
+  /** Requests per second (open loop); undefined: closed loop, each connection sends on each answer. */
+  rate?: number;
   cpus: string | undefined;
   /** The command running a bench entry point (compile.ts). */
   script: (entry: string) => string[];
