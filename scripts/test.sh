@@ -68,7 +68,9 @@ run_vitest() {
   return $status
 }
 
-step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus crds
+# kube: the local control plane's binaries (a one-time build of about 10–20 min on 2 cores, cached
+# by name@version outside the clone), as its own visible step rather than inside a test's set-up.
+step tools bash scripts/tools.sh helm kubeconform actionlint k6 prometheus crds kube
 step lint biome check .
 step typecheck tsc -p tsconfig.json --noEmit
 # Every part's suite (service, tools, models, bench, helm, argocd, observability, terraform, kube,
