@@ -1,6 +1,6 @@
 /**
  * Fake nodes (kwok plays their kubelets) shaped like the EKS managed node groups Terraform
- * creates (terraform/envs/<env>/main.tf, node_groups.tf): the groups' own labels and taints, plus
+ * creates (terraform/platform/main.tf, the module's node_groups.tf): the groups' own labels and taints, plus
  * the labels EKS puts on every node of a managed group, so the chart's nodeSelectors, tolerations
  * and zone spreading meet what they would meet in the cluster.
  */

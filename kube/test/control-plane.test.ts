@@ -2,7 +2,7 @@
  * The local control plane (kube/control-plane.ts) started for real, from the binaries and CRDs
  * `bash scripts/tools.sh kube` puts in .tools/ (building them on a machine's first run).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
@@ -25,18 +25,14 @@ type Pod = {
 };
 
 /**
- * Where Terraform declares an environment's node groups: one root module for every environment
- * (terraform/platform, sized by terraform/environments/<env>.tfvars) or, in the earlier layout, a
- * root module per environment (terraform/envs/<env>).
+ * Where Terraform declares the node groups: the one root module of every environment
+ * (terraform/platform; terraform/environments/<env>.tfvars size it and switch the GPU group).
  */
-function nodeGroupsFile(env: string): string {
-  const shared = join(REPO_ROOT, "terraform/platform/main.tf");
-  return existsSync(shared) ? shared : join(REPO_ROOT, `terraform/envs/${env}/main.tf`);
-}
+const NODE_GROUPS_FILE = join(REPO_ROOT, "terraform/platform/main.tf");
 
-/** The node groups as Terraform declares them for `env` (labels, taints, capacity type). */
-function terraformNodeGroups(env: string) {
-  const source = readFileSync(nodeGroupsFile(env), "utf8");
+/** The node groups as Terraform declares them (labels, taints, capacity type). */
+function terraformNodeGroups() {
+  const source = readFileSync(NODE_GROUPS_FILE, "utf8");
   const groups = [...source.matchAll(/^ {6}([a-z0-9-]+) = \{\n([\s\S]*?)^ {6}\}$/gm)];
   const effects: Record<string, string> = {
     NO_SCHEDULE: "NoSchedule",
@@ -87,19 +83,17 @@ describe("local control plane", () => {
     await plane?.stop();
   }, 60_000);
 
-  it("models the node groups exactly as every Terraform environment declares them", () => {
-    for (const env of ["dev", "staging", "prod"]) {
-      expect(
-        terraformNodeGroups(env).map(({ name, capacityType, labels, taints }) => ({
-          name,
-          capacityType,
-          labels,
-          taints,
-        })),
-      ).toEqual(
-        NODE_GROUPS.map(({ name, capacityType, labels, taints }) => ({ name, capacityType, labels, taints })),
-      );
-    }
+  it("models the node groups exactly as Terraform's one platform root declares them (every environment)", () => {
+    expect(
+      terraformNodeGroups().map(({ name, capacityType, labels, taints }) => ({
+        name,
+        capacityType,
+        labels,
+        taints,
+      })),
+    ).toEqual(
+      NODE_GROUPS.map(({ name, capacityType, labels, taints }) => ({ name, capacityType, labels, taints })),
+    );
   });
 
   it("starts in under 60 s with the API server reporting the pinned Kubernetes version", async () => {
