@@ -45,6 +45,33 @@ function deadlineTimeout(call: grpc.ServerUnaryCall<unknown, unknown>): number |
   return Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.floor(at - Date.now())));
 }
 
+/** A call whose bytes are not a message of the method's request type (the protobuf decoder refused them). */
+class MalformedRequest {
+  constructor(readonly detail: string) {}
+}
+
+/**
+ * The service with request decoders that never throw: grpc-js ends a call whose decoder throws
+ * with INTERNAL before any handler sees it (uncounted, unlogged), which would make a client's
+ * malformed bytes look like the server's fault. A message that does not decode reaches the
+ * handler as a MalformedRequest instead, and `unary` ends it INVALID_ARGUMENT with protobuf's
+ * reason, counted and logged like any other refusal.
+ */
+function tolerantDecoders(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const methods = Object.entries(service).map(([name, method]) => {
+    const decode = method.requestDeserialize;
+    const requestDeserialize = (bytes: Buffer): unknown => {
+      try {
+        return decode(bytes);
+      } catch (err) {
+        return new MalformedRequest(err instanceof Error ? err.message : String(err));
+      }
+    };
+    return [name, { ...method, requestDeserialize }];
+  });
+  return Object.fromEntries(methods) as grpc.ServiceDefinition;
+}
+
 /**
  * The Open Inference Protocol's gRPC service over the same data plane as REST: handlers only
  * decode, delegate and encode, as the REST routes do. Message size is bounded by the same limit
@@ -53,7 +80,7 @@ function deadlineTimeout(call: grpc.ServerUnaryCall<unknown, unknown>): number |
 export function createGrpcServer({ dataPlane, logger, metrics, config }: Deps): grpc.Server {
   const definition = loadSync(PROTO_FILE, LOADER_OPTIONS);
   const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
-  const service = (inference.GRPCInferenceService as grpc.ServiceClientConstructor).service;
+  const service = tolerantDecoders((inference.GRPCInferenceService as grpc.ServiceClientConstructor).service);
   const log = logger.child({ transport: "grpc" });
   const logSuccesses = log.isLevelEnabled("debug");
   const routingKeyHeader = config.routingKeyHeader;
@@ -77,7 +104,13 @@ export function createGrpcServer({ dataPlane, logger, metrics, config }: Deps): 
     };
     return (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
       Promise.resolve()
-        .then(() => handler(call))
+        .then(() => {
+          const request: unknown = call.request;
+          if (request instanceof MalformedRequest) {
+            throw Errors.invalidRequest(`the request is not a valid ${method} message: ${request.detail}`);
+          }
+          return handler(call);
+        })
         .then(
           (response) => {
             count(grpc.status.OK);

@@ -193,6 +193,37 @@ describe("gRPC server (Open Inference Protocol) over the bundled model", () => {
     expect(count('method="ModelInfer",code="INVALID_ARGUMENT"')).toBe(4); // 3 above + classification 0
     expect(count('method="ModelInfer",code="OK"')).toBeGreaterThanOrEqual(2 + 2 * 24);
   });
+
+  // Found by the generated-input suite (service/test/fuzz/grpc.test.ts): a valid ModelInfer
+  // message whose first byte was overwritten with 0x00 (field number 0, which protobuf forbids)
+  // ended INTERNAL "Error deserializing request" from grpc-js, before any handler, uncounted.
+  it("ends a call whose bytes are not a ModelInfer message INVALID_ARGUMENT, counted like other refusals", async () => {
+    const raw = new grpc.Client(target, grpc.credentials.createInsecure());
+    const send = (bytes: Buffer) =>
+      new Promise<grpc.ServiceError>((resolve, reject) => {
+        raw.makeUnaryRequest(
+          "/inference.GRPCInferenceService/ModelInfer",
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          (err) => (err ? resolve(err) : reject(new Error("the call succeeded"))),
+        );
+      });
+    try {
+      // The counterexample's start (tag 0, then "digits" read as a field of wire type 4), and a
+      // message cut inside its inputs (length 5, one byte there).
+      const zeroTag = Buffer.concat([Buffer.from([0x00, 0x06]), Buffer.from("digits")]);
+      for (const bytes of [zeroTag, Buffer.from([0x2a, 0x05, 0x0a])]) {
+        const err = await send(bytes);
+        expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(err.details).toMatch(/^the request is not a valid ModelInfer message: \S/);
+      }
+    } finally {
+      raw.close();
+    }
+    const text = (await svc.app.inject("/metrics")).body;
+    expect(text).toMatch(/^infergate_grpc_requests_total\{method="ModelInfer",code="INVALID_ARGUMENT"\} 6$/m);
+  });
 });
 
 describe("gRPC server shutdown", () => {
