@@ -6,7 +6,7 @@ import { loadConfig } from "../../../service/src/process/config.js";
 import { type ConverterModels, makeConverterModels } from "../../../service/test/runtime/converter-models.js";
 import type { RegressionGateReport } from "../../src/accuracy-gate/regression-report.js";
 import { initModel } from "../../src/model-init/init.js";
-import { infergate } from "../cli/infergate.js";
+import { infergate } from "../support/cli.js";
 
 /**
  * `infergate gate accuracy` on regressors made by converters and `model init`: the task comes

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands.js";
-import { infergate } from "./infergate.js";
+import { infergate } from "../support/cli.js";
 
 /**
  * The one `infergate` command line: an overview listing every subcommand, `--help` on each, and

@@ -6,7 +6,7 @@ import { sha256File } from "../../../service/src/repository/cache.js";
 import { parseManifest } from "../../../service/src/repository/manifest.js";
 import { type ConverterModels, makeConverterModels } from "../../../service/test/runtime/converter-models.js";
 import { checkSource } from "../../src/publish/publish-source.js";
-import { infergate } from "../cli/infergate.js";
+import { modelInit } from "../support/cli.js";
 
 /**
  * `infergate model init` as a user runs it on converter-made models: the manifest says what ONNX
@@ -18,18 +18,7 @@ let dir: string;
 let repo: string;
 
 const init = (model: string, name: string, version: number, ...more: string[]) =>
-  infergate([
-    "model",
-    "init",
-    model,
-    "--name",
-    name,
-    "--version",
-    String(version),
-    "--repository",
-    repo,
-    ...more,
-  ]);
+  modelInit(repo, model, name, version, ...more);
 
 async function manifestOf(name: string, version: number) {
   const folder = join(repo, name, String(version));

@@ -11,7 +11,7 @@ import {
 import { type Moto, startMoto } from "../../../service/test/support/moto.js";
 import { createBucket } from "../../../service/test/support/s3-repo.js";
 import { startService } from "../../../service/test/support/service.js";
-import { infergate } from "../cli/infergate.js";
+import { infergate } from "../support/cli.js";
 
 /**
  * A folder made by `model init` is one `publish` accepts: the one-hot pipeline (with warm-up

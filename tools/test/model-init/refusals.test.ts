@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../service/src/process/config.js";
 import { type ConverterModels, makeConverterModels } from "../../../service/test/runtime/converter-models.js";
 import { initModel } from "../../src/model-init/init.js";
-import { infergate } from "../cli/infergate.js";
+import { infergate, modelInit } from "../support/cli.js";
 
 /**
  * What `infergate model init` refuses: everything the server could not serve as it is (exit 1),
@@ -17,18 +17,7 @@ let dir: string;
 let repo: string;
 
 const init = (model: string, name: string, version: number, ...more: string[]) =>
-  infergate([
-    "model",
-    "init",
-    model,
-    "--name",
-    name,
-    "--version",
-    String(version),
-    "--repository",
-    repo,
-    ...more,
-  ]);
+  modelInit(repo, model, name, version, ...more);
 
 /** The repository holds onehot versions 1 and 2, and nothing a refused init could have left. */
 async function unchanged(): Promise<void> {

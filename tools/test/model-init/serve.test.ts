@@ -13,7 +13,7 @@ import {
   makeConverterModels,
 } from "../../../service/test/runtime/converter-models.js";
 import { startService } from "../../../service/test/support/service.js";
-import { infergate } from "../cli/infergate.js";
+import { infergate } from "../support/cli.js";
 
 /**
  * From an ONNX file to answers: `infergate model init` on converter-made models, then the server

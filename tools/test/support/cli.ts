@@ -4,18 +4,16 @@ import { REPO_ROOT } from "../../../service/test/support/paths.js";
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /**
- * Runs `infergate <command> <args>` (bin/infergate.js) as its own process, as the npm scripts do,
- * from the repo root; killed after `timeoutMs` so a hang fails the test, not the run.
+ * Runs `infergate <args>` (bin/infergate.js) as its own process from the repository root, as a
+ * user or an npm script would; killed after `timeoutMs` so a hang fails the test, not the run.
  */
-export function runCli(
-  command: "gate accuracy" | "gate load" | "publish" | "canary evaluate" | "serve",
+export function infergate(
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const bin = `${REPO_ROOT}bin/infergate.js`;
-    const child = spawn(process.execPath, [bin, ...command.split(" "), ...args], {
+    const child = spawn(process.execPath, [`${REPO_ROOT}bin/infergate.js`, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -35,4 +33,36 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** `infergate <command> <args>` for one of the subcommands the tools' tests drive. */
+export function runCli(
+  command: "gate accuracy" | "gate load" | "publish" | "canary evaluate" | "canary serve" | "serve",
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  return infergate([...command.split(" "), ...args], env, timeoutMs);
+}
+
+/** `infergate model init <model> --name --version --repository [more]`. */
+export function modelInit(
+  repository: string,
+  model: string,
+  name: string,
+  version: number,
+  ...more: string[]
+): Promise<CliResult> {
+  return infergate([
+    "model",
+    "init",
+    model,
+    "--name",
+    name,
+    "--version",
+    String(version),
+    "--repository",
+    repository,
+    ...more,
+  ]);
 }
