@@ -36,8 +36,16 @@ const log = (line: string) => process.stderr.write(`[soak] ${line}\n`);
 const twoCpus = availableParallelism() >= 2;
 const [serverCpus, loadCpus] = twoCpus ? ["0", "1"] : [undefined, undefined];
 
-const rss = (pid: number, field: "VmRSS" | "VmHWM") =>
-  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) * 1024;
+/** A field of the server's /proc status in bytes; the server gone is the soak failing, said plainly. */
+function rss(pid: number, field: "VmRSS" | "VmHWM"): number {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    throw new Error(`the server (pid ${pid}) is gone: it exited or was killed during the soak`);
+  }
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
+}
 
 const scripts = compileBench(log);
 mkdirSync(values.out, { recursive: true });
