@@ -78,6 +78,8 @@ const CLI_ENV = [
   "INFERGATE_MODEL_CACHE_DIR",
   "INFERGATE_INTRA_OP_THREADS",
   "INFERGATE_GRAPH_OPTIMIZATION_LEVEL",
+  // The gate, publish's warm-up and model init run models on the providers the server would use.
+  "INFERGATE_EXECUTION_PROVIDERS",
 ] as const;
 
 /**
