@@ -4,6 +4,7 @@ import { command as canaryServe } from "../canary-judge/serve-command.js";
 import { command as gateLoad } from "../load-gate/command.js";
 import { command as modelInit } from "../model-init/command.js";
 import { command as publish } from "../publish/command.js";
+import { command as rehearse } from "../rehearse/command.js";
 import { command as serve } from "../serve/command.js";
 import type { Command } from "./command.js";
 
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   gateLoad,
   canaryEvaluate,
   canaryServe,
+  rehearse,
 ];

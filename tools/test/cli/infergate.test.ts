@@ -27,6 +27,7 @@ describe("infergate (real process)", () => {
         "gate load",
         "canary evaluate",
         "canary serve",
+        "rehearse",
       ]),
     );
     expect(bare.code).toBe(2);

@@ -1,0 +1,62 @@
+/** What every stage gets: the checkout, the running parts, the candidate and where reports go. */
+import { join, relative } from "node:path";
+import type { Candidate } from "../candidate.js";
+import { RehearsalError } from "../errors.js";
+import type { GitOpsRepository } from "../gitops.js";
+import type { Production } from "../production.js";
+import type { Progress } from "../progress.js";
+import type { Prometheus } from "../prometheus-server.js";
+import type { CanaryStep } from "../report/types.js";
+import type { S3Emulator } from "../s3-emulator.js";
+import type { Supervisor } from "../supervisor.js";
+import type { ProductionTraffic } from "../traffic.js";
+import { commandLine, type StageCommand } from "../workflow-commands.js";
+
+export type StageContext = {
+  root: string;
+  scratch: string;
+  reportDir: string;
+  supervisor: Supervisor;
+  progress: Progress;
+  s3: S3Emulator;
+  production: Production;
+  prometheus: Prometheus;
+  traffic: ProductionTraffic;
+  gitops: GitOpsRepository;
+  model: string;
+  stableVersion: number;
+  candidate: Candidate;
+  loadDuration: string;
+  /** Filled by the canary stage. */
+  canarySteps: CanaryStep[];
+};
+
+/** A path inside the report folder, as report.json names it. */
+export function reportPath(ctx: StageContext, ...parts: string[]): { abs: string; rel: string } {
+  const abs = join(ctx.reportDir, ...parts);
+  return { abs, rel: relative(ctx.reportDir, abs) };
+}
+
+/**
+ * Runs a workflow command (its output in the stage's log) and returns its exit code and log;
+ * `decides` are the exit codes that are a decision of the stage (any other is "could not run").
+ */
+export async function runWorkflowCommand(
+  ctx: StageContext,
+  name: string,
+  command: StageCommand,
+  decides: readonly number[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; log: string; output: () => string }> {
+  const c = commandLine(ctx.root, command);
+  const r = await ctx.supervisor.run(name, c.command, c.args, {
+    cwd: ctx.root,
+    env: { ...process.env, ...env },
+  });
+  if (r.code === null || !decides.includes(r.code)) {
+    throw new RehearsalError(
+      `${command.via === "npm" ? `npm run ${command.script}` : command.script} ended with ${r.code ?? r.signal}, which decides nothing; see ${r.log}`,
+    );
+  }
+  return { code: r.code, log: r.log, output: r.output };
+}
