@@ -9,7 +9,8 @@ import { callCase, expectValidAnswer, requestBytes } from "./support/grpc-calls.
 import { typedGrpcCase, typedMessage } from "./support/grpc-messages.js";
 import { applyMessageMutation, messageMutation } from "./support/grpc-mutations.js";
 import { deserializeAsServer, expectCatalogued, serializeRequest, wireClient } from "./support/grpc-wire.js";
-import { runParameters, Tally } from "./support/settings.js";
+import { decoderProperty, expectStillServing, routeProperty } from "./support/properties.js";
+import { PROPERTY_TIMEOUT_MS } from "./support/settings.js";
 import { TYPED_TARGET } from "./support/typed-target.js";
 
 /**
@@ -40,53 +41,54 @@ describe("fuzz: gRPC ModelInfer", () => {
     await svc?.close();
   });
 
-  it(`ends ${ROUTE_RUNS} valid and mutated calls OK or with a catalogued code`, async () => {
-    const tally = new Tally("gRPC ModelInfer");
-    await fc.assert(
-      fc.asyncProperty(callCase, async (c) => {
-        const answer = await client.call(requestBytes(c));
-        const code = expectCatalogued(answer);
-        if (c.mutations === undefined) expectValidAnswer(answer, c.base);
-        tally.add(
-          c.mutations === undefined ? "valid" : "mutated",
-          code,
-          answer.ok ? undefined : answer.details,
-        );
-      }),
-      runParameters(ROUTE_RUNS),
-    );
-    tally.print();
-    expect(tally.total).toBeGreaterThanOrEqual(ROUTE_RUNS);
-    expect(tally.count("valid", "OK")).toBeGreaterThan(ROUTE_RUNS / 5);
-    expect(tally.answers("mutated")).toEqual(
-      expect.arrayContaining(["OK", "INVALID_ARGUMENT", "NOT_FOUND", "RESOURCE_EXHAUSTED"]),
-    );
-    expect(tally.distinctChecks).toBeGreaterThan(30);
-  }, 60_000);
+  it(
+    `ends ${ROUTE_RUNS} valid and mutated calls OK or with a catalogued code`,
+    async () => {
+      await routeProperty({
+        label: "gRPC ModelInfer",
+        cases: callCase,
+        runs: ROUTE_RUNS,
+        ok: "OK",
+        mutatedAnswers: ["OK", "INVALID_ARGUMENT", "NOT_FOUND", "RESOURCE_EXHAUSTED"],
+        minChecks: 30,
+        send: async (c) => {
+          const answer = await client.call(requestBytes(c));
+          const code = expectCatalogued(answer);
+          if (c.mutations === undefined) expectValidAnswer(answer, c.base);
+          return {
+            valid: c.mutations === undefined,
+            answer: code,
+            message: answer.ok ? undefined : answer.details,
+          };
+        },
+      });
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it(`decodes ${DECODER_RUNS} messages of every datatype exactly, or refuses them with a catalogued 4xx`, () => {
-    const tally = new Tally("gRPC decoder");
-    const mutated = fc.oneof(fc.constant(undefined), {
-      weight: 2,
-      arbitrary: fc.array(messageMutation, { minLength: 1, maxLength: 2 }),
-    });
-    fc.assert(
-      fc.property(typedGrpcCase, mutated, (c, fields) => {
-        const message = typedMessage(c);
-        for (const m of fields ?? []) applyMessageMutation(message, m);
-        const received = deserializeAsServer(serializeRequest(message)) as GrpcInferRequest;
-        const outcome = decodeOutcome(() => decodeGrpcInferRequest(received, TYPED_TARGET));
-        if (fields === undefined) expectDecodedAs(outcome, c.inputs);
-        const kind = fields === undefined ? "valid" : "mutated";
-        if ("refused" in outcome) tally.add(kind, "refused", outcome.refused.message);
-        else tally.add(kind, "decoded");
-      }),
-      runParameters(DECODER_RUNS),
-    );
-    tally.print();
-    expect(tally.count("valid", "decoded")).toBe(tally.count("valid"));
-    expect(tally.count("mutated", "refused")).toBeGreaterThan(DECODER_RUNS / 4);
-  }, 60_000);
+  it(
+    `decodes ${DECODER_RUNS} messages of every datatype exactly, or refuses them with a catalogued 4xx`,
+    () => {
+      const mutated = fc.oneof(fc.constant(undefined), {
+        weight: 2,
+        arbitrary: fc.array(messageMutation, { minLength: 1, maxLength: 2 }),
+      });
+      decoderProperty({
+        label: "gRPC decoder",
+        cases: fc.tuple(typedGrpcCase, mutated),
+        runs: DECODER_RUNS,
+        decode: ([c, fields]) => {
+          const message = typedMessage(c);
+          for (const m of fields ?? []) applyMessageMutation(message, m);
+          const received = deserializeAsServer(serializeRequest(message)) as GrpcInferRequest;
+          const outcome = decodeOutcome(() => decodeGrpcInferRequest(received, TYPED_TARGET));
+          if (fields === undefined) expectDecodedAs(outcome, c.inputs);
+          return { valid: fields === undefined, outcome };
+        },
+      });
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it("still answers a known-good call afterwards", async () => {
     const answer = await client.call(
@@ -109,7 +111,6 @@ describe("fuzz: gRPC ModelInfer", () => {
       }),
     );
     expect(answer.ok).toBe(true);
-    expect((await svc.app.inject("/v2/health/ready")).statusCode).toBe(200);
-    expect(svc.errors, "error-level log lines during the run").toEqual([]);
+    await expectStillServing(svc);
   });
 });

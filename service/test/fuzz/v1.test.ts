@@ -1,10 +1,10 @@
-import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePredictRequest } from "../../src/protocol/v1-codec.js";
 import { decodeOutcome, expectDecodedAs } from "./support/decode-oracle.js";
 import { CLASSES, startFuzzedService } from "./support/digits.js";
 import { expectCatalogued, send } from "./support/http.js";
-import { runParameters, Tally } from "./support/settings.js";
+import { decoderProperty, expectStillServing, routeProperty } from "./support/properties.js";
+import { PROPERTY_TIMEOUT_MS } from "./support/settings.js";
 import { isValidV1, typedV1Body, typedV1Case, v1Target } from "./support/typed-v1.js";
 import { buildV1Request, type V1Spec, v1Case } from "./support/v1-cases.js";
 
@@ -45,45 +45,48 @@ describe("fuzz: V1 predict route", () => {
     await svc?.close();
   });
 
-  it(`answers ${ROUTE_RUNS} valid and mutated requests with 200 or a catalogued 4xx`, async () => {
-    const tally = new Tally("V1 predict route");
-    await fc.assert(
-      fc.asyncProperty(v1Case, async (c) => {
-        const res = await send(svc.app, buildV1Request(c));
-        const { status, message } = expectCatalogued(res);
-        if (c.mutations === undefined) {
-          expect(status, res.body.slice(0, 300)).toBe(200);
-          expectPredictions(res.body, c.spec);
-        } else if (status === 200) expect(JSON.parse(res.body).predictions).toBeInstanceOf(Array);
-        tally.add(c.mutations === undefined ? "valid" : "mutated", status, message);
-      }),
-      runParameters(ROUTE_RUNS),
-    );
-    tally.print();
-    expect(tally.total).toBeGreaterThanOrEqual(ROUTE_RUNS);
-    expect(tally.count("valid", 200)).toBeGreaterThan(ROUTE_RUNS / 5);
-    expect(tally.answers("mutated")).toEqual(expect.arrayContaining(["200", "400", "404", "413", "415"]));
-    expect(tally.distinctChecks).toBeGreaterThan(20);
-  }, 60_000);
+  it(
+    `answers ${ROUTE_RUNS} valid and mutated requests with 200 or a catalogued 4xx`,
+    async () => {
+      await routeProperty({
+        label: "V1 predict route",
+        cases: v1Case,
+        runs: ROUTE_RUNS,
+        ok: 200,
+        mutatedAnswers: ["200", "400", "404", "413", "415"],
+        minChecks: 20,
+        send: async (c) => {
+          const res = await send(svc.app, buildV1Request(c));
+          const { status, message } = expectCatalogued(res);
+          if (c.mutations === undefined) {
+            expect(status, res.body.slice(0, 300)).toBe(200);
+            expectPredictions(res.body, c.spec);
+          } else if (status === 200) expect(JSON.parse(res.body).predictions).toBeInstanceOf(Array);
+          return { valid: c.mutations === undefined, answer: status, message };
+        },
+      });
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it(`decodes ${DECODER_RUNS} requests of every datatype exactly, or refuses them with a catalogued 4xx`, () => {
-    const tally = new Tally("V1 decoder");
-    fc.assert(
-      fc.property(typedV1Case, (c) => {
-        const target = v1Target(c.tensor.datatype, c.model);
-        const outcome = decodeOutcome(() => decodePredictRequest(typedV1Body(c), target));
-        if (isValidV1(c)) expectDecodedAs(outcome, [c.tensor]);
-        else if (c.model !== "one input") expect("refused" in outcome, `a ${c.model} model`).toBe(true);
-        const kind = isValidV1(c) ? "valid" : "mutated";
-        if ("refused" in outcome) tally.add(kind, "refused", outcome.refused.message);
-        else tally.add(kind, "decoded");
-      }),
-      runParameters(DECODER_RUNS),
-    );
-    tally.print();
-    expect(tally.count("valid", "decoded")).toBe(tally.count("valid"));
-    expect(tally.count("mutated", "refused")).toBeGreaterThan(DECODER_RUNS / 4);
-  }, 60_000);
+  it(
+    `decodes ${DECODER_RUNS} requests of every datatype exactly, or refuses them with a catalogued 4xx`,
+    () => {
+      decoderProperty({
+        label: "V1 decoder",
+        cases: typedV1Case,
+        runs: DECODER_RUNS,
+        decode: (c) => {
+          const target = v1Target(c.tensor.datatype, c.model);
+          const outcome = decodeOutcome(() => decodePredictRequest(typedV1Body(c), target));
+          if (isValidV1(c)) expectDecodedAs(outcome, [c.tensor]);
+          else if (c.model !== "one input") expect("refused" in outcome, `a ${c.model} model`).toBe(true);
+          return { valid: isValidV1(c), outcome };
+        },
+      });
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it("still answers a known-good request afterwards", async () => {
     const res = await send(svc.app, {
@@ -92,7 +95,6 @@ describe("fuzz: V1 predict route", () => {
       payload: Buffer.from(JSON.stringify({ instances: [new Array(64).fill(0)] })),
     });
     expect(res.statusCode).toBe(200);
-    expect((await svc.app.inject("/v2/health/ready")).statusCode).toBe(200);
-    expect(svc.errors, "error-level log lines during the run").toEqual([]);
+    await expectStillServing(svc);
   });
 });

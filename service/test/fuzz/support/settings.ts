@@ -9,6 +9,15 @@ import fc from "fast-check";
  */
 export const SEED = Number(process.env.FUZZ_SEED ?? 21_2026);
 
+/**
+ * How long one property may run: 8,000 requests through a route take 15–40 s on 2 cores,
+ * depending on what else runs (the whole suite runs files side by side); the limit is well
+ * above that so load does not fail a correct server, and still bounds a run that hangs.
+ */
+const PROPERTY_LIMIT_MS = 150_000;
+/** The vitest timeout of a property's test: the property's limit plus its set-up. */
+export const PROPERTY_TIMEOUT_MS = PROPERTY_LIMIT_MS + 30_000;
+
 /** Requests a predicate may take before it counts as a hang (the server must answer quickly). */
 const ANSWER_WITHIN_MS = 5_000;
 
@@ -17,7 +26,7 @@ const ANSWER_WITHIN_MS = 5_000;
  * whole property that has not finished within `timeLimitMs` fails rather than being cut short
  * silently (a property interrupted early would count as passed with fewer runs than promised).
  */
-export function runParameters<Ts>(numRuns: number, timeLimitMs = 50_000): fc.Parameters<Ts> {
+export function runParameters<Ts>(numRuns: number, timeLimitMs = PROPERTY_LIMIT_MS): fc.Parameters<Ts> {
   return {
     seed: SEED,
     numRuns,
