@@ -7,6 +7,8 @@ import { join } from "node:path";
 import type { Workspace } from "./workspace.js";
 
 export const MODULE_ROOT = "modules/infergate-platform";
+/** The private, versioned, SSE-KMS, TLS-only bucket both the module (models) and bootstrap (state) use. */
+export const BUCKET_MODULE_ROOT = "modules/private-s3-bucket";
 export const BOOTSTRAP_ROOT = "bootstrap";
 /** The one root of every environment, driven by environments/<env>.tfvars. */
 export const PLATFORM_ROOT = "platform";
