@@ -1,7 +1,7 @@
 ################################################################################
 # Remote state for the environment roots: a versioned, KMS-encrypted,
-# private, TLS-only S3 bucket (S3 native locking), plus an optional DynamoDB
-# lock table for old Terraform clients.
+# private, TLS-only S3 bucket (modules/private-s3-bucket; S3 native locking),
+# plus an optional DynamoDB lock table for old Terraform clients.
 ################################################################################
 
 data "aws_caller_identity" "current" {}
@@ -32,96 +32,57 @@ resource "aws_kms_alias" "state" {
   target_key_id = aws_kms_key.state.key_id
 }
 
-resource "aws_s3_bucket" "state" {
-  #checkov:skip=CKV_AWS_144:State is small, versioned and KMS-encrypted; cross-region replication would need a second region and key that this single-region setup does not have. Back up by copying the bucket if required.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes events of the state bucket; changes are audited through CloudTrail and the object versions.
-  bucket        = local.bucket_name
-  force_destroy = var.force_destroy
+module "state_bucket" {
+  source = "../modules/private-s3-bucket"
+
+  bucket                             = local.bucket_name
+  kms_key_arn                        = aws_kms_key.state.arn
+  force_destroy                      = var.force_destroy
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  lifecycle_rule_id                  = "expire-old-state-versions"
+  access_log_bucket                  = var.access_log_bucket
 }
 
-resource "aws_s3_bucket_ownership_controls" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+# The state bucket was written out here before it moved into the module: these
+# move the existing bucket and its settings in state (never a replacement).
+moved {
+  from = aws_s3_bucket.state
+  to   = module.state_bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_public_access_block" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+moved {
+  from = aws_s3_bucket_ownership_controls.state
+  to   = module.state_bucket.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_versioning" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.state
+  to   = module.state_bucket.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_versioning.state
+  to   = module.state_bucket.aws_s3_bucket_versioning.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    id     = "expire-old-state-versions"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.state]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.state
+  to   = module.state_bucket.aws_s3_bucket_server_side_encryption_configuration.this
 }
 
-resource "aws_s3_bucket_policy" "state" {
-  bucket = aws_s3_bucket.state.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
-      Condition = {
-        Bool = { "aws:SecureTransport" = "false" }
-      }
-    }]
-  })
-
-  depends_on = [aws_s3_bucket_public_access_block.state]
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.state
+  to   = module.state_bucket.aws_s3_bucket_lifecycle_configuration.this
 }
 
-resource "aws_s3_bucket_logging" "state" {
-  count = var.access_log_bucket != null ? 1 : 0
+moved {
+  from = aws_s3_bucket_policy.state
+  to   = module.state_bucket.aws_s3_bucket_policy.this
+}
 
-  bucket        = aws_s3_bucket.state.id
-  target_bucket = var.access_log_bucket
-  target_prefix = "s3-access/${local.bucket_name}/"
+moved {
+  from = aws_s3_bucket_logging.state
+  to   = module.state_bucket.aws_s3_bucket_logging.this
 }
 
 resource "aws_dynamodb_table" "lock" {

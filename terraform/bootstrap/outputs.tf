@@ -1,11 +1,11 @@
 output "state_bucket_name" {
   description = "Name of the state bucket (`bucket` in each environment's backend.hcl)."
-  value       = aws_s3_bucket.state.bucket
+  value       = module.state_bucket.bucket
 }
 
 output "state_bucket_arn" {
   description = "ARN of the state bucket."
-  value       = aws_s3_bucket.state.arn
+  value       = module.state_bucket.arn
 }
 
 output "state_kms_key_arn" {
@@ -21,9 +21,9 @@ output "lock_table_name" {
 output "backend_config" {
   description = "backend.hcl content for an environment; replace <env> with dev, staging or prod."
   value = join("\n", compact([
-    "bucket       = \"${aws_s3_bucket.state.bucket}\"",
+    "bucket       = \"${module.state_bucket.bucket}\"",
     "key          = \"infergate/<env>/terraform.tfstate\"",
-    "region       = \"${aws_s3_bucket.state.region}\"",
+    "region       = \"${module.state_bucket.region}\"",
     "encrypt      = true",
     "kms_key_id   = \"${aws_kms_key.state.arn}\"",
     "use_lockfile = true",

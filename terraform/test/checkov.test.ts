@@ -16,10 +16,12 @@ const MUST_BE_EVALUATED = [
   "module.platform.aws_iam_role.node",
   "module.platform.aws_iam_role.service",
   "module.platform.aws_kms_key.eks",
-  "module.platform.aws_s3_bucket.model",
+  "module.platform.module.model_bucket.aws_s3_bucket.this",
+  "module.platform.module.model_bucket.aws_s3_bucket_policy.this",
   "module.platform.aws_ecr_repository.this",
   "module.platform.aws_vpc.this",
-  "aws_s3_bucket.state",
+  "module.state_bucket.aws_s3_bucket.this",
+  "module.state_bucket.aws_s3_bucket_policy.this",
 ];
 
 describe("checkov (offline, terraform framework)", () => {

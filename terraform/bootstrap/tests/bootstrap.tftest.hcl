@@ -1,5 +1,5 @@
 # Security tests of the bootstrap root (Terraform state bucket) with a mocked
-# AWS provider: `terraform test` in bootstrap/ (terraform/test/bootstrap.test.ts runs it).
+# AWS provider: `terraform test` in bootstrap/ (terraform/test/module-and-bootstrap.test.ts runs it).
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -32,35 +32,40 @@ run "state_bucket_is_private_encrypted_and_versioned" {
   command = apply
 
   assert {
-    condition     = aws_s3_bucket.state.bucket == "infergate-tfstate-123456789012" && !aws_s3_bucket.state.force_destroy
+    condition     = module.state_bucket.bucket == "infergate-tfstate-123456789012" && !module.state_bucket.force_destroy
     error_message = "state bucket is named after the account and protected from destroy"
   }
 
   assert {
-    condition     = aws_s3_bucket_versioning.state.versioning_configuration[0].status == "Enabled"
+    condition     = module.state_bucket.versioning_status == "Enabled"
     error_message = "state bucket must be versioned"
   }
 
   assert {
     condition = alltrue([
-      aws_s3_bucket_public_access_block.state.block_public_acls,
-      aws_s3_bucket_public_access_block.state.block_public_policy,
-      aws_s3_bucket_public_access_block.state.ignore_public_acls,
-      aws_s3_bucket_public_access_block.state.restrict_public_buckets,
+      module.state_bucket.public_access_block.block_public_acls,
+      module.state_bucket.public_access_block.block_public_policy,
+      module.state_bucket.public_access_block.ignore_public_acls,
+      module.state_bucket.public_access_block.restrict_public_buckets,
     ])
     error_message = "state bucket must block all public access"
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.state.rule : one(r.apply_server_side_encryption_by_default).kms_master_key_id]) == aws_kms_key.state.arn && aws_kms_key.state.enable_key_rotation
+    condition     = module.state_bucket.server_side_encryption.kms_master_key_id == aws_kms_key.state.arn && aws_kms_key.state.enable_key_rotation
     error_message = "state must be SSE-KMS encrypted with a rotating key"
   }
 
   assert {
-    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.state.policy).Statement :
+    condition = anytrue([for s in jsondecode(module.state_bucket.policy).Statement :
       s.Effect == "Deny" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
     ])
     error_message = "state bucket policy must deny non-TLS access"
+  }
+
+  assert {
+    condition     = module.state_bucket.lifecycle_rules[0].noncurrent_version_expiration[0].noncurrent_days == 365
+    error_message = "old state versions are kept for a year, then expire"
   }
 
   assert {

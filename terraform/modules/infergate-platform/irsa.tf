@@ -57,7 +57,7 @@ locals {
         Sid      = "ListModelPrefix"
         Effect   = "Allow"
         Action   = "s3:ListBucket"
-        Resource = aws_s3_bucket.model.arn
+        Resource = module.model_bucket.arn
         Condition = {
           StringLike = {
             "s3:prefix" = [local.model_object_prefix, "${local.model_object_prefix}*"]
@@ -68,7 +68,7 @@ locals {
         Sid      = "ReadModelObjects"
         Effect   = "Allow"
         Action   = "s3:GetObject"
-        Resource = "${aws_s3_bucket.model.arn}/${local.model_object_prefix}*"
+        Resource = "${module.model_bucket.arn}/${local.model_object_prefix}*"
       },
       {
         Sid      = "DecryptModelObjects"
@@ -89,7 +89,7 @@ resource "aws_iam_role" "service" {
   count = var.enable_irsa ? 1 : 0
 
   name                 = "${var.name}-${var.service_account_name}-irsa"
-  description          = "IRSA role of ${var.service_account_namespace}/${var.service_account_name}: read-only access to s3://${aws_s3_bucket.model.bucket}/${local.model_object_prefix}"
+  description          = "IRSA role of ${var.service_account_namespace}/${var.service_account_name}: read-only access to s3://${module.model_bucket.bucket}/${local.model_object_prefix}"
   assume_role_policy   = jsonencode(local.service_assume_role_policy)
   max_session_duration = 3600
 
@@ -100,7 +100,7 @@ resource "aws_iam_policy" "service" {
   count = var.enable_irsa ? 1 : 0
 
   name        = "${var.name}-${var.service_account_name}-model-read"
-  description = "Read-only access to the models below s3://${aws_s3_bucket.model.bucket}/${local.model_object_prefix}"
+  description = "Read-only access to the models below s3://${module.model_bucket.bucket}/${local.model_object_prefix}"
   policy      = jsonencode(local.service_policy)
 
   tags = local.tags

@@ -121,12 +121,12 @@ output "service_irsa_role_arn" {
 
 output "model_bucket_name" {
   description = "Name of the model bucket."
-  value       = aws_s3_bucket.model.bucket
+  value       = module.model_bucket.bucket
 }
 
 output "model_bucket_arn" {
   description = "ARN of the model bucket."
-  value       = aws_s3_bucket.model.arn
+  value       = module.model_bucket.arn
 }
 
 output "model_prefix" {
@@ -136,7 +136,7 @@ output "model_prefix" {
 
 output "model_repository_uri" {
   description = "Value for the service's INFERGATE_MODEL_REPOSITORY environment variable."
-  value       = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
+  value       = "s3://${module.model_bucket.bucket}/${var.model_prefix}"
 }
 
 output "model_kms_key_arn" {
@@ -160,7 +160,7 @@ output "helm_values" {
   value = merge(var.ingress_hostname == null ? {} : { ingress = { hostname = var.ingress_hostname } }, {
     image = { repository = aws_ecr_repository.this.repository_url }
     config = {
-      modelRepository = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
+      modelRepository = "s3://${module.model_bucket.bucket}/${var.model_prefix}"
       awsRegion       = local.region
     }
     serviceAccount = {
@@ -203,7 +203,7 @@ output "argocd_cluster_secret" {
       annotations = { for k, v in {
         "infergate_aws_region"           = local.region
         "infergate_image_repository"     = aws_ecr_repository.this.repository_url
-        "infergate_model_repository"     = "s3://${aws_s3_bucket.model.bucket}/${var.model_prefix}"
+        "infergate_model_repository"     = "s3://${module.model_bucket.bucket}/${var.model_prefix}"
         "infergate_service_account_name" = var.service_account_name
         "infergate_namespace"            = var.service_account_namespace
         "infergate_irsa_role_arn"        = try(aws_iam_role.service[0].arn, null)

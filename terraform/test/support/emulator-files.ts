@@ -4,7 +4,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BOOTSTRAP_ROOT, PLATFORM_ROOT } from "./roots.js";
+import { BOOTSTRAP_ROOT, BUCKET_MODULE_ROOT, PLATFORM_ROOT } from "./roots.js";
 import type { Workspace } from "./workspace.js";
 
 const SERVICES = ["autoscaling", "dynamodb", "ec2", "ecr", "eks", "iam", "kms", "logs", "s3", "sts"];
@@ -39,11 +39,20 @@ export async function writeEmulatorFiles(ws: Workspace, endpoint: string): Promi
   // moto 5.2 treats a bucket-policy Deny whose condition it cannot evaluate (aws:SecureTransport is
   // never supplied) as an unconditional Deny for object requests, which would block every state
   // read and write. For the emulator run only, the state bucket's TLS-only policy is dropped; its
-  // content is asserted by bootstrap/tests/bootstrap.tftest.hcl and checked by checkov. (The model
-  // bucket keeps its policy: nothing reads objects from it here.)
+  // content is asserted by bootstrap/tests/bootstrap.tftest.hcl and checked by checkov. The policy
+  // is the bucket module's, which the model bucket shares, so the override picks the state bucket
+  // by bootstrap's default name (the model bucket keeps its policy: nothing reads objects from it
+  // here, and verifyModelBucket reads the policy back).
   await writeFile(
-    join(ws.src, BOOTSTRAP_ROOT, "moto_override.tf"),
-    'resource "aws_s3_bucket_policy" "state" {\n  count = 0\n}\n',
+    join(ws.src, BUCKET_MODULE_ROOT, "moto_override.tf"),
+    `resource "aws_s3_bucket_policy" "this" {
+  count = startswith(var.bucket, "infergate-tfstate-") ? 0 : 1
+}
+
+output "policy" {
+  value = one(aws_s3_bucket_policy.this[*].policy)
+}
+`,
   );
 
   // force_destroy so the test can delete the bucket with its state objects; the lock table path is exercised too.

@@ -1,6 +1,6 @@
 # Security and behaviour tests of modules/infergate-platform with a mocked AWS
 # provider (no credentials, no network): `terraform test` in the module's folder
-# (terraform/test/module.test.ts runs it). Every run block applies the module itself.
+# (terraform/test/module-and-bootstrap.test.ts runs it). Every run block applies the module itself.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -144,53 +144,60 @@ run "model_bucket_not_public" {
 
   assert {
     condition = alltrue([
-      aws_s3_bucket_public_access_block.model.block_public_acls,
-      aws_s3_bucket_public_access_block.model.block_public_policy,
-      aws_s3_bucket_public_access_block.model.ignore_public_acls,
-      aws_s3_bucket_public_access_block.model.restrict_public_buckets,
+      module.model_bucket.public_access_block.block_public_acls,
+      module.model_bucket.public_access_block.block_public_policy,
+      module.model_bucket.public_access_block.ignore_public_acls,
+      module.model_bucket.public_access_block.restrict_public_buckets,
     ])
     error_message = "the model bucket must block all public access"
   }
 
   assert {
-    condition     = aws_s3_bucket_ownership_controls.model.rule[0].object_ownership == "BucketOwnerEnforced"
+    condition     = module.model_bucket.object_ownership == "BucketOwnerEnforced"
     error_message = "ACLs must be disabled on the model bucket"
   }
 
   assert {
-    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.model.policy).Statement :
+    condition = anytrue([for s in jsondecode(module.model_bucket.policy).Statement :
       s.Effect == "Deny" && s.Principal == "*" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
     ])
     error_message = "the bucket policy must deny non-TLS requests"
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(aws_s3_bucket_policy.model.policy).Statement : s.Effect == "Deny"])
+    condition = anytrue([for s in jsondecode(module.model_bucket.policy).Statement :
+      s.Effect == "Deny" && s.Principal == "*" && try(s.Condition.NumericLessThan["s3:TlsVersion"], "") == "1.2"
+    ])
+    error_message = "the bucket policy must deny requests made with TLS older than 1.2"
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(module.model_bucket.policy).Statement : s.Effect == "Deny"])
     error_message = "the bucket policy must not grant anything (no Allow statements)"
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.model.rule : one(r.apply_server_side_encryption_by_default).sse_algorithm]) == "aws:kms"
+    condition     = module.model_bucket.server_side_encryption.sse_algorithm == "aws:kms"
     error_message = "the model bucket must use SSE-KMS"
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.model.rule : one(r.apply_server_side_encryption_by_default).kms_master_key_id]) == aws_kms_key.model.arn
+    condition     = module.model_bucket.server_side_encryption.kms_master_key_id == aws_kms_key.model.arn
     error_message = "the model bucket must be encrypted with the model key"
   }
 
   assert {
-    condition     = aws_s3_bucket_versioning.model.versioning_configuration[0].status == "Enabled"
+    condition     = module.model_bucket.versioning_status == "Enabled"
     error_message = "the model bucket must be versioned"
   }
 
   assert {
-    condition     = aws_s3_bucket_lifecycle_configuration.model.rule[0].noncurrent_version_expiration[0].noncurrent_days == 90
+    condition     = module.model_bucket.lifecycle_rules[0].noncurrent_version_expiration[0].noncurrent_days == 90
     error_message = "noncurrent model versions must expire"
   }
 
   assert {
-    condition     = aws_s3_bucket.model.bucket == "infergate-test-models-123456789012" && aws_s3_bucket.model.force_destroy == false
+    condition     = module.model_bucket.bucket == "infergate-test-models-123456789012" && module.model_bucket.force_destroy == false
     error_message = "bucket name defaults to <name>-models-<account> and is protected from destroy"
   }
 
@@ -219,12 +226,12 @@ run "irsa_read_only_on_model_prefix" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s.Resource if s.Action == "s3:GetObject"]) == "${aws_s3_bucket.model.arn}/models/*"
+    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s.Resource if s.Action == "s3:GetObject"]) == "${module.model_bucket.arn}/models/*"
     error_message = "GetObject must be scoped to objects below the model prefix"
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s if s.Action == "s3:ListBucket"]).Resource == aws_s3_bucket.model.arn
+    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s if s.Action == "s3:ListBucket"]).Resource == module.model_bucket.arn
     error_message = "ListBucket must be scoped to the model bucket"
   }
 
@@ -284,7 +291,7 @@ run "irsa_follows_custom_prefix_and_service_account" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s.Resource if s.Action == "s3:GetObject"]) == "${aws_s3_bucket.model.arn}/team-a/models/*"
+    condition     = one([for s in jsondecode(aws_iam_policy.service[0].policy).Statement : s.Resource if s.Action == "s3:GetObject"]) == "${module.model_bucket.arn}/team-a/models/*"
     error_message = "GetObject must follow model_prefix"
   }
 
@@ -342,7 +349,7 @@ run "tags_on_everything" {
 
   assert {
     condition = alltrue([for t in [
-      aws_vpc.this.tags, aws_eks_cluster.this.tags, aws_s3_bucket.model.tags, aws_ecr_repository.this.tags,
+      aws_vpc.this.tags, aws_eks_cluster.this.tags, module.model_bucket.tags, aws_ecr_repository.this.tags,
       aws_kms_key.model.tags, aws_iam_role.service[0].tags, aws_nat_gateway.this[0].tags, aws_eks_node_group.this["system"].tags,
       ] : t["environment"] == "dev" && t["owner"] == "platform-team" && t["cost-center"] == "cc-1234" && t["project"] == "infergate"
     ])
