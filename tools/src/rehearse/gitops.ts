@@ -11,6 +11,11 @@ import { commandLine, setValuesCommand, VALUES_FILE, versionPolicy } from "./wor
 
 type ModelVersion = { model: string; version: number };
 
+/** model.yml's title of the change (point-environment's `title`), the commit's subject. */
+export function promotionTitle(model: string, version: number, environment = "prod"): string {
+  return `model: ${model} v${version} in ${environment}`;
+}
+
 /** git without the caller's repository settings (GIT_DIR, GIT_INDEX_FILE, ...) leaking in. */
 function gitEnv(): NodeJS.ProcessEnv {
   return {
@@ -65,7 +70,7 @@ export class GitOpsRepository {
       "commit",
       "-q",
       "-m",
-      `model: ${candidate.model} v${candidate.version} in prod`,
+      promotionTitle(candidate.model, candidate.version),
       "--",
       VALUES_FILE,
     );

@@ -17,9 +17,13 @@ export const INTERVAL_SECONDS = 3;
 
 export type Window = { weight: number; from: number; to: number; extended: boolean; baselineTrack: string };
 
+/** No file and no $INFERGATE_CANARY_ANALYSIS: the repository's own, the chart's, definition. */
+export function verdictDefinition() {
+  return loadDefinition(undefined, {});
+}
+
 export async function judgeWindow(ctx: StageContext, w: Window): Promise<CanaryStep> {
-  // No file and no $INFERGATE_CANARY_ANALYSIS: the repository's own definition.
-  const { definition, source } = await loadDefinition(undefined, {});
+  const { definition, source } = await verdictDefinition();
   const seconds = w.to - w.from;
   const report: CanaryReport = await judge({
     client: new PrometheusClient(ctx.prometheus.url),
