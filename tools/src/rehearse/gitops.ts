@@ -82,8 +82,9 @@ export class GitOpsRepository {
     return (await this.git("log", "--format=%h %s")).trim().split("\n");
   }
 
-  /** The change of the newest commit to the values file. */
-  async lastDiff(): Promise<string> {
+  /** The promotion's change to the values file ("" while the starting point is the only commit). */
+  async promotionDiff(): Promise<string> {
+    if ((await this.log()).length < 2) return "";
     return this.git("show", "--format=", "--unified=0", "HEAD", "--", VALUES_FILE);
   }
 

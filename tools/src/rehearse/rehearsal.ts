@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type Candidate, prepareCandidate } from "./candidate.js";
 import { checkout } from "./checkout.js";
 import { RehearsalInterrupted } from "./errors.js";
@@ -78,7 +78,7 @@ export async function rehearse(
     if (!(err instanceof RehearsalInterrupted) && !(err instanceof Error && err.name === "RehearsalError"))
       throw err;
   } finally {
-    await finish(report, running, progress, supervisor);
+    await finish(opts, report, running, progress, supervisor);
     await rm(scratch, { recursive: true, force: true });
     report.exit_code = exitCodeOf(report.outcome, supervisor);
     await writeReport(opts.reportDir, report);
@@ -109,6 +109,7 @@ async function runStages(ctx: StageContext): Promise<Outcome> {
 
 /** Traffic stopped and counted, the timeline read, the production state noted, everything stopped. */
 async function finish(
+  opts: RehearsalOptions,
   report: RehearsalReport,
   running: Running | undefined,
   progress: Progress,
@@ -138,8 +139,8 @@ async function finish(
         versions: await publishedVersions(running.s3, PRODUCTION.model),
       };
       // git runs under the supervisor, which starts nothing once interrupted: no log then.
-      report.gitops = await Promise.all([running.gitops.log(), running.gitops.lastDiff()]).then(
-        ([log, diff]) => ({ repository: running?.gitops.dir ?? "", log, diff }),
+      report.gitops = await Promise.all([running.gitops.log(), running.gitops.promotionDiff()]).then(
+        ([log, diff]) => ({ repository: relative(opts.reportDir, running?.gitops.dir ?? ""), log, diff }),
         () => null,
       );
     }

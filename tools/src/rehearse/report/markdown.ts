@@ -16,7 +16,8 @@ export function renderMarkdown(r: RehearsalReport): string {
   const out = [
     `# Rehearsal: scenario \`${r.scenario}\`, ${r.outcome.replace("_", " ")}`,
     "",
-    `${r.model} v${r.candidate.version ?? "?"} (${r.candidate.description}) against production v${r.production.stable_before}: ${r.story}.`,
+    `Candidate ${r.model} v${r.candidate.version ?? "?"}: ${r.candidate.description}; production serves v${r.production.stable_before}.`,
+    `Scenario: ${r.story}.`,
     `Expected **${r.expected.replace("_", " ")}**, got **${r.outcome.replace("_", " ")}** (exit ${r.exit_code}) in ${clock(r.seconds)}.`,
     "",
     `**Production: ${r.production.requests} requests, ${r.production.failed} failed**${versions ? ` (answered by ${versions})` : ""}, ` +
@@ -60,7 +61,7 @@ export function renderMarkdown(r: RehearsalReport): string {
       "",
       "## GitOps",
       "",
-      `\`git -C ${r.gitops.repository} log --oneline\`:`,
+      `\`git -C ${r.gitops.repository} log --oneline\` in the report folder:`,
       "",
       "```",
       ...r.gitops.log,

@@ -10,7 +10,7 @@ import type { RehearsalReport } from "./types.js";
 
 /** One line each: what the real pipeline does that cannot be real on this machine. */
 export const NOT_REAL_HERE = [
-  "image: release.yml builds the image and pushes it to the registry; here this checkout's code runs as it is, no image is built or pushed",
+  "image: release.yml builds the image, scans it and pushes it to ECR; here this checkout's code runs as it is, no image is built or pushed",
   "cluster sync: Argo CD would sync the GitOps commit and roll the pods onto the new version policy; here the running server was switched by its admin API and keeps the policy it started with",
   "review: model.yml proposes the values change as a pull request; here the commit goes straight to main of a local repository",
   "AWS: S3 is moto on 127.0.0.1 with fake credentials, so no IAM role or OIDC token is involved",

@@ -23,7 +23,11 @@ export const PANELS: readonly PanelSpec[] = [
 
 const W = 900;
 const H = 150;
-const M = { left: 60, right: 100, top: 84, gap: 44, bottom: 36 };
+const M = { left: 60, right: 100, top: 84, gap: 44, bottom: 52 };
+/** A time tick every 30 s. */
+const TICK_SECONDS = 30;
+/** Width of a label's character at font-size 11, to keep labels apart. */
+const CHAR_PX = 6.2;
 const TRACK_STYLE: Record<string, { color: string; dash?: string }> = {
   stable: { color: "#1f77b4" },
   canary: { color: "#e6550d" },
@@ -83,6 +87,33 @@ function trackLines(
   return out;
 }
 
+/**
+ * The stage names above the first panel ("setup" before the first stage), each in the first of
+ * three rows where it does not run into a label placed before it.
+ */
+function stageLabels(
+  report: RehearsalReport,
+  started: number,
+  sx: (seconds: number) => number,
+  y0: number,
+): string[] {
+  const labels = [
+    { name: "setup", x: sx(0) },
+    ...report.stages
+      .filter((s) => s.started_at !== null)
+      .map((s) => ({ name: s.name, x: sx(Date.parse(s.started_at as string) / 1000 - started) })),
+  ];
+  const rowEnds = [0, 0, 0];
+  return labels.map(({ name, x }) => {
+    // The first row free at x, else the row that frees up first, the label moved right to it.
+    let row = rowEnds.findIndex((end) => end <= x);
+    if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
+    const at = Math.max(x, rowEnds[row] ?? 0);
+    rowEnds[row] = at + 4 + name.length * CHAR_PX;
+    return `<text x="${n(at + 2)}" y="${y0 - 6 - row * 11}" fill="#333">${esc(name)}</text>`;
+  });
+}
+
 export function renderSvg(report: RehearsalReport, panels: readonly PanelSpec[] = PANELS): string {
   const t = report.timeline;
   const height = M.top + panels.length * (H + M.gap) - M.gap + M.bottom;
@@ -114,10 +145,8 @@ export function renderSvg(report: RehearsalReport, panels: readonly PanelSpec[] 
       out.push(
         `<rect x="${n(from)}" y="${y0}" width="${n(Math.max(1, to - from))}" height="${H}" fill="${STAGE_FILL[i % 2]}"/>`,
       );
-      // Three rows of labels: a short stage's name must not run into the next ones'.
-      if (p === 0)
-        out.push(`<text x="${n(from + 2)}" y="${y0 - 6 - (i % 3) * 11}" fill="#333">${esc(s.name)}</text>`);
     });
+    if (p === 0) out.push(...stageLabels(report, started, sx, y0));
     for (const tick of ticks) {
       const y = n(py(tick));
       out.push(`<line x1="${M.left}" x2="${M.left + W}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
@@ -136,8 +165,18 @@ export function renderSvg(report: RehearsalReport, panels: readonly PanelSpec[] 
       );
       if (p === panels.length - 1)
         out.push(
-          `<text x="${x}" y="${y0 + H + 14}" text-anchor="middle" fill="${VERDICT_COLOR[step.verdict]}">${esc(`${Math.round(step.weight * 100)}% ${step.verdict}`)}</text>`,
+          `<text x="${x}" y="${y0 + H + 28}" text-anchor="middle" fill="${VERDICT_COLOR[step.verdict]}">${esc(`${Math.round(step.weight * 100)}% ${step.verdict}`)}</text>`,
         );
+    }
+    if (p === panels.length - 1) {
+      for (let at = 0; at <= span; at += TICK_SECONDS) {
+        out.push(
+          `<line x1="${n(sx(at))}" x2="${n(sx(at))}" y1="${y0 + H}" y2="${y0 + H + 4}" stroke="#999"/>`,
+        );
+        out.push(
+          `<text x="${n(sx(at))}" y="${y0 + H + 14}" text-anchor="middle" fill="#555">${clock(at)}</text>`,
+        );
+      }
     }
   });
   const tracks = [...new Set(panels.flatMap((panel) => Object.keys(t[panel.key])))].sort();
@@ -151,7 +190,7 @@ export function renderSvg(report: RehearsalReport, panels: readonly PanelSpec[] 
     out.push(`<text x="${x + 25}" y="${y}">track ${esc(track)}</text>`);
   });
   out.push(
-    `<text x="${M.left + W}" y="${height - 10}" text-anchor="end" fill="#555">time since start: ${clock(span)}</text>`,
+    `<text x="${M.left + W}" y="${height - 10}" text-anchor="end" fill="#555">minutes:seconds since the start</text>`,
   );
   return `${[...out, "</svg>"].join("\n")}\n`;
 }

@@ -74,6 +74,7 @@ export type RehearsalReport = {
   caught_by: string[];
   /** Production's S3 repository at the end: the versions with a manifest (published stays published). */
   repository: { uri: string; versions: number[] } | null;
+  /** The local GitOps repository (relative to the report folder), its log and the last change. */
   gitops: { repository: string; log: string[]; diff: string } | null;
   /** One line each: what a real pipeline does that this machine cannot. */
   not_real_here: string[];

@@ -16,6 +16,6 @@ export async function promote(ctx: StageContext): Promise<StageResult> {
   const commit = await ctx.gitops.promote({ model: ctx.model, version: ctx.candidate.version });
   return {
     status: "passed",
-    summary: `v${after.stable} is stable (mode ${after.mode}); GitOps commit "${commit}" in ${ctx.gitops.dir}`,
+    summary: `v${after.stable} is stable (mode ${after.mode}); GitOps commit "${commit}" (the report's gitops/ repository)`,
   };
 }
