@@ -130,7 +130,7 @@ describe("infergate rehearse (real processes, one scenario at a time)", () => {
     productionNeverFailed(r);
   });
 
-  it("canary-regression: rolled back at the 10 % step by the verdict, the latency metric named", {
+  it("canary-regression: rolled back at a canary step by the verdict, the latency metric named", {
     timeout: RUN_TIMEOUT_MS,
   }, async () => {
     const r = await rehearse("canary-regression", "canary-regression");
