@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../service/test/support/paths.js";
@@ -10,8 +11,8 @@ import type { RehearsalReport } from "../../src/rehearse/report/types.js";
  * The four scenarios of `infergate rehearse`, each run as `npm run rehearse` runs it (its own
  * process, real moto, Prometheus, k6, the service and the production traffic), one after the
  * other: run side by side they would share the two cores and time each other's gates. In every
- * one production answers throughout: not one failed production request. Then Ctrl-C: everything
- * it started is stopped. Reports stay in .cache/test/rehearse/<scenario> for a look after a failure.
+ * one production answers throughout: not one failed production request. Then the two ends without
+ * an outcome: a stage that cannot decide (exit 2) and Ctrl-C (exit 130), everything stopped. Reports stay in .cache/test/rehearse/<scenario> for a look after a failure.
  */
 const OUT = join(REPO_ROOT, ".cache", "test", "rehearse");
 const RUN_TIMEOUT_MS = 480_000;
@@ -23,13 +24,14 @@ function rehearse(
   label: string,
   scenario: string,
   onProgress?: (stderr: string, signal: (s: NodeJS.Signals) => void) => void,
+  extra: string[] = [],
 ) {
   const dir = join(OUT, label);
   return new Promise<Run>((resolve, reject) => {
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      [`${REPO_ROOT}bin/infergate.js`, "rehearse", "--scenario", scenario, "--report-dir", dir],
+      [`${REPO_ROOT}bin/infergate.js`, "rehearse", "--scenario", scenario, "--report-dir", dir, ...extra],
       { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -73,7 +75,7 @@ function productionNeverFailed(r: Run) {
   const { production } = r.report;
   expect(production.failures, r.stderr).toEqual({});
   expect(production.failed).toBe(0);
-  expect(production.requests).toBeGreaterThan(100);
+  expect(production.requests).toBeGreaterThan(50);
   expect(Object.values(production.by_version).reduce((a, b) => a + b, 0)).toBe(production.requests);
   expect(r.report.processes.length).toBeGreaterThan(5);
   expect(r.report.processes.filter((p) => alive(p.pid) || p.exit === "running")).toEqual([]);
@@ -168,6 +170,28 @@ describe("infergate rehearse (real processes, one scenario at a time)", () => {
     );
     expect(Object.keys(r.report.production.by_version)).toEqual(["2"]);
     productionNeverFailed(r);
+  });
+
+  it("could not run: a candidate the accuracy gate cannot load ends in exit 2 with the reason, everything stopped", {
+    timeout: RUN_TIMEOUT_MS,
+  }, async () => {
+    // The degraded fixture's manifest over bytes that are no ONNX model (nor have its sha256).
+    const broken = join(await mkdtemp(join(tmpdir(), "infergate-rehearse-broken-")), "digits", "3");
+    await mkdir(broken, { recursive: true });
+    await copyFile(
+      join(REPO_ROOT, "service/test/fixtures/models/degraded/digits/3/manifest.json"),
+      join(broken, "manifest.json"),
+    );
+    await writeFile(join(broken, "model.onnx"), "not a model");
+    const r = await rehearse("could-not-run", "good", undefined, ["--candidate", broken]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.report).toMatchObject({ outcome: "error", exit_code: 2 });
+    expect(r.report.error).toMatch(/npm run gate:accuracy ended with 2, which decides nothing/);
+    expect(status(r)).toMatchObject({ candidate: "passed", "accuracy gate": "error", publish: "skipped" });
+    expect(r.report.repository?.versions).toEqual([2]);
+    productionNeverFailed(r);
+    await rm(join(broken, "..", ".."), { recursive: true, force: true });
+    await rm(r.dir, { recursive: true, force: true });
   });
 
   it("Ctrl-C: stops everything it started by PID, reports, exits 130", {
