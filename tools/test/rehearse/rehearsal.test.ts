@@ -12,7 +12,8 @@ import type { RehearsalReport } from "../../src/rehearse/report/types.js";
  * process, real moto, Prometheus, k6, the service and the production traffic), one after the
  * other: run side by side they would share the two cores and time each other's gates. In every
  * one production answers throughout: not one failed production request. Then the two ends without
- * an outcome: a stage that cannot decide (exit 2) and Ctrl-C (exit 130), everything stopped. Reports stay in .cache/test/rehearse/<scenario> for a look after a failure.
+ * an outcome: a stage that cannot decide (exit 2) and Ctrl-C (exit 130), everything stopped.
+ * Reports stay in .cache/test/rehearse/<scenario> for a look after a failure.
  */
 const OUT = join(REPO_ROOT, ".cache", "test", "rehearse");
 const RUN_TIMEOUT_MS = 480_000;
