@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_VARIABLES } from "../../src/process/config.js";
+import { CONFIG_VARIABLES } from "../../src/process/env-schema.js";
 import { REPO_ROOT } from "../support/paths.js";
 
 /** README's Configuration table documents every variable the server reads, and nothing else. */
