@@ -6,7 +6,8 @@ import type { Bindings, ChildLoggerOptions, Level, LogFn } from "pino";
  * Fastify gives every request a child logger. A pino child serializes its bindings and sets up
  * its level methods when it is made; on the predict path almost no request ever logs (successes
  * are counted in metrics), so this one makes the real child on the first log call only. It has
- * the methods Fastify checks a logger for.
+ * the methods Fastify checks a logger for, on the prototype: a request allocates this object and
+ * nothing else (arrow-function fields would be seven closures per request).
  */
 class LazyRequestLogger {
   private made: FastifyBaseLogger | undefined;
@@ -30,13 +31,25 @@ class LazyRequestLogger {
     this.real.level = level;
   }
 
-  fatal: LogFn = (...args: Parameters<LogFn>) => this.real.fatal(...args);
-  error: LogFn = (...args: Parameters<LogFn>) => this.real.error(...args);
-  warn: LogFn = (...args: Parameters<LogFn>) => this.real.warn(...args);
-  info: LogFn = (...args: Parameters<LogFn>) => this.real.info(...args);
-  debug: LogFn = (...args: Parameters<LogFn>) => this.real.debug(...args);
-  trace: LogFn = (...args: Parameters<LogFn>) => this.real.trace(...args);
-  silent: LogFn = () => {};
+  fatal(...args: Parameters<LogFn>): void {
+    this.real.fatal(...args);
+  }
+  error(...args: Parameters<LogFn>): void {
+    this.real.error(...args);
+  }
+  warn(...args: Parameters<LogFn>): void {
+    this.real.warn(...args);
+  }
+  info(...args: Parameters<LogFn>): void {
+    this.real.info(...args);
+  }
+  debug(...args: Parameters<LogFn>): void {
+    this.real.debug(...args);
+  }
+  trace(...args: Parameters<LogFn>): void {
+    this.real.trace(...args);
+  }
+  silent(): void {}
 
   isLevelEnabled(level: Level): boolean {
     return (this.parent as unknown as { isLevelEnabled(l: Level): boolean }).isLevelEnabled(level);
