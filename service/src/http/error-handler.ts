@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { Errors, InfergateError } from "../errors.js";
+import { drain } from "./plugins/admission.js";
 import { errorHeaders, HTTP_STATUS } from "./status.js";
 
 /** A failure as it leaves: status, `{"error": message}`, and the code logged with a 5xx. */
@@ -71,6 +72,10 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
       );
     }
     if (failure.headers) reply.headers(failure.headers);
+    // A body refused mid-stream (over the limit): read the rest first, so a client that writes
+    // its whole body before reading gets the 413 instead of a broken pipe (plugins/admission.ts).
+    if (failure.status === 413 && !request.raw.complete)
+      return drain(request).then(() => reply.code(failure.status).send({ error: failure.message }));
     return reply.code(failure.status).send({ error: failure.message });
   });
   app.setNotFoundHandler((request, reply) => {

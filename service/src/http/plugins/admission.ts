@@ -1,17 +1,16 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Errors, type InfergateError } from "../../errors.js";
+import { bindGauge } from "../../metrics/bound-metrics.js";
 import type { Metrics } from "../../metrics/service-metrics.js";
 import { errorHeaders, HTTP_STATUS } from "../status.js";
 
 /** How long an early-refused body is still read (and thrown away) before the connection is cut. */
 const LINGER_MS = 5_000;
 
-declare module "fastify" {
-  interface FastifyRequest {
-    /** Bytes of the memory budget this request holds until its answer is sent. */
-    budgetCharge?: number;
-  }
-}
+/** Bytes of the memory budget a request holds until its answer is sent, kept on the Node response. */
+const CHARGE = Symbol("infergate.budgetCharge");
+type Charged = ServerResponse & { [CHARGE]?: number };
 
 /**
  * Admission before a body is read or parsed: a body over the size limit gets a 413, and one the
@@ -19,6 +18,11 @@ declare module "fastify" {
  * of large requests is answered instead of held (the budget bounds the bytes of bodies in flight;
  * see README "Limits"). A body of unknown or compressed size is charged the limit, what it may
  * inflate to. A refused body is read and dropped before the answer (refuse, drain below).
+ *
+ * One hook on the request path, and it returns at once for methods without a body. The charge
+ * is released on the response's `close`, which Node emits once the answer has been sent and also
+ * when the connection closes first: no onResponse or onSend hook runs for every request. (Not the
+ * request's `close`: Node emits that as soon as the body has been read, before the answer.)
  */
 export function installAdmission(
   app: FastifyInstance,
@@ -26,16 +30,19 @@ export function installAdmission(
   metrics: Metrics,
 ): void {
   let held = 0;
-  const heldGauge = metrics.requestBytesHeld;
+  // Bound once: an unbound gauge looks its series up on every set, twice per request here.
+  const heldGauge = bindGauge(metrics.requestBytesHeld, {});
   const rejected = {
     tooLarge: metrics.admissionRejected.labels("body_too_large"),
     budget: metrics.admissionRejected.labels("memory_budget"),
   };
-  const release = (request: FastifyRequest) => {
-    held -= request.budgetCharge ?? 0;
-    request.budgetCharge = 0;
+  // One listener for every request (it reads the charge from the response it fires on): no
+  // closure or once-wrapper per request, and no removal (the response is dropped after close).
+  function release(this: Charged): void {
+    held -= this[CHARGE] ?? 0;
+    this[CHARGE] = 0;
     heldGauge.set(held);
-  };
+  }
 
   app.addHook("onRequest", (request, reply, done) => {
     if (request.method !== "POST" && request.method !== "PUT") return done();
@@ -52,20 +59,10 @@ export function installAdmission(
     }
     held += charge;
     heldGauge.set(held);
-    request.budgetCharge = charge;
-    // Released when the answer is sent, or when the client goes away before it.
-    request.raw.once("close", () => release(request));
+    (reply.raw as Charged)[CHARGE] = charge;
+    // Released when the answer has been sent, or when the client goes away before it.
+    reply.raw.on("close", release);
     done();
-  });
-  app.addHook("onResponse", (request, _reply, done) => {
-    release(request);
-    done();
-  });
-  // A body that grows past the limit while it streams (no Content-Length) is refused by Fastify's
-  // parser mid-body: read the rest before the answer goes out, as for a refusal above.
-  app.addHook("onSend", (request, reply, payload, done) => {
-    if (reply.statusCode !== 413 || request.raw.complete) return done(null, payload);
-    drain(request).then(() => done(null, payload));
   });
   metrics.requestBytesBudget.set(limits.memoryBudgetBytes);
 }
@@ -86,9 +83,11 @@ function refuse(request: FastifyRequest, reply: FastifyReply, err: InfergateErro
 /**
  * Reads and drops the rest of a request's body; resolves when it has all arrived, or after
  * LINGER_MS, when the connection is marked to close after the answer (a body still arriving then
- * is not worth reading), as nginx's lingering close does.
+ * is not worth reading), as nginx's lingering close does. The error handler calls it too, for a
+ * body that grows past the limit while it streams (no Content-Length): Fastify's parser refuses
+ * it mid-body, and the rest is read before the 413 goes out, as for a refusal here.
  */
-function drain(request: FastifyRequest): Promise<void> {
+export function drain(request: FastifyRequest): Promise<void> {
   const raw = request.raw;
   if (raw.complete) return Promise.resolve();
   return new Promise((resolve) => {
