@@ -42,15 +42,19 @@ export function mergeRows(requests: readonly (readonly HostTensor[])[]): HostTen
 
 /** Cuts batched outputs back into per-request outputs of `rowsPer[i]` rows each (views, no copies). */
 export function splitRows(outputs: readonly HostTensor[], rowsPer: readonly number[]): HostTensor[][] {
-  const total = rowsPer.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const rows of rowsPer) total += rows;
   const parts: HostTensor[][] = rowsPer.map(() => []);
   for (const out of outputs) {
     if (out.shape[0] !== total) {
       throw new Error(`output "${out.name}" has ${out.shape[0]} rows for a batch of ${total}`);
     }
     const width = rowSize(out);
+    // The non-batch dims once per output; each request's shape is its row count and these.
+    const tail = out.shape.slice(1);
     let row = 0;
-    rowsPer.forEach((rows, i) => {
+    for (let i = 0; i < rowsPer.length; i++) {
+      const rows = rowsPer[i] as number;
       const start = row * width;
       const end = (row + rows) * width;
       const values = Array.isArray(out.values)
@@ -59,11 +63,11 @@ export function splitRows(outputs: readonly HostTensor[], rowsPer: readonly numb
       (parts[i] as HostTensor[]).push({
         name: out.name,
         datatype: out.datatype,
-        shape: [rows, ...out.shape.slice(1)],
+        shape: tail.length === 1 ? [rows, tail[0] as number] : [rows, ...tail],
         values,
       });
       row += rows;
-    });
+    }
   }
   return parts;
 }

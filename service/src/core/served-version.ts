@@ -111,7 +111,9 @@ export class ServedVersion {
     if (!cls || counters.length === 0) return;
     for (const t of outputs) {
       if (t.name === cls.labelOutput) {
-        for (const v of t.values as BigInt64Array) counters[Number(v)]?.inc();
+        // Indexed, not for-of: no iterator object per request.
+        const labels = t.values as BigInt64Array;
+        for (let i = 0; i < labels.length; i++) counters[Number(labels[i])]?.inc();
         return;
       }
     }
