@@ -9,6 +9,7 @@ import type { HostTensor } from "../contract/tensor.js";
 import { Errors } from "../errors.js";
 import { isDatatype } from "../runtime/datatypes.js";
 import { tensorBytes, valuesFromBytes } from "./binary-tensor.js";
+import { modelHead, outputHead } from "./response-heads.js";
 import { tensorDataJson, toTensorValues } from "./tensor-data.js";
 import { checkTensorHeader } from "./tensor-header.js";
 
@@ -199,7 +200,7 @@ function responseJson(
   binarySizes: readonly (number | undefined)[] | undefined,
 ): string {
   const { id, outputs } = result;
-  let text = `{"model_name":${JSON.stringify(result.model)},"model_version":"${result.version}"`;
+  let text = `${modelHead(result.model)}${result.version}"`;
   if (id !== undefined) text += `,"id":${JSON.stringify(id)}`;
   text += ',"outputs":[';
   for (let i = 0; i < outputs.length; i++) {
@@ -209,7 +210,7 @@ function responseJson(
       size === undefined
         ? `"data":${tensorDataJson(t.datatype, t.values)}`
         : `"parameters":{"binary_data_size":${size}}`;
-    text += `${i === 0 ? "" : ","}{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":[${t.shape.join(",")}],${payload}}`;
+    text += `${i === 0 ? "" : ","}${outputHead(t.name, t.datatype)}${t.shape.join(",")}],${payload}}`;
   }
   return `${text}]}`;
 }
