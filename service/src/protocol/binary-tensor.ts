@@ -12,16 +12,26 @@ import { elementCount } from "./tensor-data.js";
  * dominates the cost of large tensors.
  *
  * Typed arrays are copied into their own store: a slice of the request buffer may sit at an
- * offset the element size does not divide, and the store outlives the request in a batch.
- * (Node runs only on little-endian CPUs, so the bytes are the typed array's own layout.)
+ * offset the element size does not divide, and the store outlives the request in a batch. A
+ * caller that owns the bytes (they belong to this request alone and nothing writes them again)
+ * may let an aligned slice become the store itself: a large tensor is then neither copied nor
+ * allocated twice, which for megabytes also spares the garbage collector (V8 collects after a
+ * given amount of new ArrayBuffer memory). (Node runs only on little-endian CPUs, so the bytes
+ * are the typed array's own layout.)
  */
 
-/** Bytes per element of each fixed-size datatype (BOOL: one byte; FP16: two, its bits). */
-const ELEMENT_BYTES: Readonly<Partial<Record<Datatype, number>>> = Object.freeze(
+type FixedStore = Exclude<TensorValues, string[]>;
+type StoreType = {
+  BYTES_PER_ELEMENT: number;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): FixedStore;
+};
+
+/** The typed array of each fixed-size datatype (BOOL: one byte; FP16: two, its bits). */
+const STORE_TYPES: Readonly<Partial<Record<Datatype, StoreType>>> = Object.freeze(
   Object.fromEntries(
     Object.entries(DATATYPE_INFO)
       .filter(([dt]) => dt !== "BYTES")
-      .map(([dt, info]) => [dt, (info.alloc(0) as Exclude<TensorValues, string[]>).BYTES_PER_ELEMENT]),
+      .map(([dt, info]) => [dt, (info.alloc(0) as FixedStore).constructor as unknown as StoreType]),
   ),
 );
 
@@ -67,25 +77,32 @@ function bytesElements(name: string, count: number, bytes: Uint8Array): string[]
   return out;
 }
 
-/** The tensor store for `bytes`, checked against the datatype and shape. */
+/** The tensor store for `bytes`, checked against the datatype and shape; `owned`: see above. */
 export function valuesFromBytes(
   name: string,
   datatype: Datatype,
   shape: readonly number[],
   bytes: Uint8Array,
+  owned = false,
 ): TensorValues {
   const count = elementCount(shape);
   if (datatype === "BYTES") return bytesElements(name, count, bytes);
+  const Store = STORE_TYPES[datatype] as StoreType;
   // Compared before anything is allocated: a shape may ask for more than memory holds.
-  const needed = count * (ELEMENT_BYTES[datatype] as number);
+  const needed = count * Store.BYTES_PER_ELEMENT;
   if (bytes.length !== needed) {
     throw Errors.shapeMismatch(
       name,
       `binary_data_size is ${bytes.length} bytes where ${datatype} shape [${shape.join(", ")}] needs ${needed}`,
     );
   }
-  const store = DATATYPE_INFO[datatype].alloc(count) as Exclude<TensorValues, string[]>;
-  new Uint8Array(store.buffer).set(bytes);
+  let store: FixedStore;
+  if (owned && bytes.byteOffset % Store.BYTES_PER_ELEMENT === 0) {
+    store = new Store(bytes.buffer, bytes.byteOffset, count);
+  } else {
+    store = DATATYPE_INFO[datatype].alloc(count) as FixedStore;
+    new Uint8Array(store.buffer).set(bytes);
+  }
   if (datatype === "BOOL") {
     const bad = (store as Uint8Array).findIndex((b) => b > 1);
     if (bad >= 0) {
@@ -100,7 +117,7 @@ export function valuesFromBytes(
 /** A tensor's data in the extension's layout; typed arrays are viewed, not copied. */
 export function tensorBytes(datatype: Datatype, values: TensorValues): Uint8Array {
   if (datatype !== "BYTES") {
-    const typed = values as Exclude<TensorValues, string[]>;
+    const typed = values as FixedStore;
     return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
   }
   const encoded = (values as string[]).map((s) => Buffer.from(s, "utf8"));

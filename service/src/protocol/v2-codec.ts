@@ -126,7 +126,8 @@ function classificationOf(req: Envelope): Map<string, number> | undefined {
  * checked against the model before anything is allocated for it (tensor-header.ts). `binary` is
  * what followed the JSON header in a request of the binary tensor data extension
  * (binary-tensor.ts): the inputs with `binary_data_size` take their bytes from it in order, and
- * every byte must belong to one.
+ * every byte must belong to one. Those bytes must be this request's own, never written again: an
+ * input whose bytes are aligned for its datatype keeps a view of them as its store.
  */
 export function decodeInferRequest(
   body: unknown,
@@ -166,7 +167,7 @@ export function decodeInferRequest(
         `${where}: ${size} bytes from byte ${offset} run past the ${binary.length} bytes after the JSON header`,
       );
     }
-    const values = valuesFromBytes(name, datatype, shape, binary.subarray(offset, offset + size));
+    const values = valuesFromBytes(name, datatype, shape, binary.subarray(offset, offset + size), true);
     offset += size;
     return { name, datatype, shape, values };
   });

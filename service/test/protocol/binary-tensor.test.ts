@@ -54,6 +54,22 @@ describe("binary tensor data (extension layout)", () => {
     expect(Array.from(values)).toEqual([1.25, -2.5, 3.75]);
   });
 
+  it("keeps a view of bytes its caller owns when they are aligned, and copies them otherwise", () => {
+    const floats = new Float32Array([1.25, -2.5, 3.75]);
+    const buffer = Buffer.alloc(8 + floats.byteLength);
+    buffer.set(new Uint8Array(floats.buffer), 8);
+    const viewed = valuesFromBytes("x", "FP32", [3], buffer.subarray(8), true) as Float32Array;
+    expect(viewed.buffer).toBe(buffer.buffer); // no copy, no second allocation
+    expect(Array.from(viewed)).toEqual([1.25, -2.5, 3.75]);
+    const notOwned = valuesFromBytes("x", "FP32", [3], buffer.subarray(8)) as Float32Array;
+    expect(notOwned.buffer).not.toBe(buffer.buffer);
+    const odd = Buffer.alloc(1 + floats.byteLength);
+    odd.set(new Uint8Array(floats.buffer), 1);
+    const copied = valuesFromBytes("x", "FP32", [3], odd.subarray(1), true) as Float32Array;
+    expect(copied.buffer).not.toBe(odd.buffer);
+    expect(Array.from(copied)).toEqual([1.25, -2.5, 3.75]);
+  });
+
   it("refuses a byte count that does not match the shape, naming both", () => {
     expect(() => valuesFromBytes("x", "FP32", [2, 64], new Uint8Array(256))).toThrow(
       'input "x": binary_data_size is 256 bytes where FP32 shape [2, 64] needs 512',
