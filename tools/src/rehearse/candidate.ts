@@ -12,6 +12,7 @@ import { pinnedVenv } from "./checkout.js";
 import { RehearsalError } from "./errors.js";
 import type { Scenario } from "./scenarios.js";
 import type { Supervisor } from "./supervisor.js";
+import { LOAD_STAGE } from "./workflow-commands.js";
 
 export type Candidate = { dir: string; model: string; version: number; description: string };
 
@@ -67,8 +68,9 @@ async function makeCandidate(
           String(next),
           "--out",
           out,
-          "--rotations",
-          String(recipe.rotations),
+          ...("rotations" in recipe
+            ? ["--rotations", String(recipe.rotations)]
+            : ["--row-ms", String(recipe.timesLoadP95 * loadP95Ms(o.root))]),
         ];
   const r = await supervisor.run(recipe.kind === "trained" ? "train" : "heavier", python, args, {
     cwd: o.root,
@@ -77,8 +79,23 @@ async function makeCandidate(
   const description =
     recipe.kind === "trained"
       ? `the production recipe trained as v${next} (models/train.py --version ${next})`
-      : `v${o.production.version} behind ${recipe.rotations} rotation pairs (models/heavier.py --rotations ${recipe.rotations})`;
+      : heavierDescription(o.production.version, join(out, o.production.model, String(next)), args.slice(-2));
   return checkCandidateFolder(join(out, o.production.model, String(next)), o.production, description);
+}
+
+/** The load gate's p95 budget in ms: the `load` stage's in loadtest/stages.json, as k6 applies it. */
+function loadP95Ms(root: string): number {
+  const stages = JSON.parse(readFileSync(join(root, "loadtest", "stages.json"), "utf8"));
+  const p95 = stages?.[LOAD_STAGE]?.p95_ms;
+  if (typeof p95 !== "number") throw new RehearsalError(`loadtest/stages.json: no ${LOAD_STAGE}.p95_ms`);
+  return p95;
+}
+
+/** What the heavier candidate is, from its manifest's record of the tower (and its calibration). */
+function heavierDescription(base: number, dir: string, flag: string[]): string {
+  const tower = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"))?.training?.tower;
+  const measured = tower?.calibrated ? `, one row ${tower.calibrated.measured_row_ms} ms here` : "";
+  return `v${base} behind ${tower?.rotations} rotation pairs${measured} (models/heavier.py ${flag.join(" ")})`;
 }
 
 /** A version folder of the production model with a newer version number than production's. */

@@ -160,6 +160,9 @@ describe("infergate rehearse (real processes, one scenario at a time)", () => {
     const r = await rehearse("slow", "slow");
     expect(r.code, r.stderr).toBe(1);
     expect(r.report.outcome).toBe("stopped");
+    // Calibrated here to 1.5× the 100 ms budget for one row, as measured after it was made.
+    const oneRow = Number(/one row ([\d.]+) ms here/.exec(r.report.candidate.description)?.[1]);
+    expect(oneRow).toBeGreaterThan(100);
     expect(status(r)).toMatchObject({
       "accuracy gate": "passed",
       publish: "passed",
