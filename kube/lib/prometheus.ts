@@ -1,19 +1,16 @@
 /**
  * A real Prometheus (the pinned one, `scripts/tools.sh prometheus`) scraping the local pods
- * (local-pods.ts) every second through file-based service discovery: the targets file is
- * rewritten whenever pods come, go or are relabelled, as the Prometheus operator's ServiceMonitor
- * discovery follows Pods. Each target carries the labels the chart's ServiceMonitor gives it:
- * namespace, job (the Service's name, the release fullname), pod, and, as with
- * metrics.serviceMonitor.trackFromPodLabel, `track` from the Pod's live label (the process's own
- * `track` is kept as `exported_track`).
+ * (local-pods.ts) every second through file-based service discovery, each target with the labels
+ * the chart's ServiceMonitor gives it (scrape-targets.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitFor } from "../../service/test/support/net.js";
 import { ensurePrometheus } from "../../tools/test/support/prometheus.js";
 import type { LocalPod } from "./local-pods.js";
+import { writeScrapeTargets } from "./scrape-targets.js";
 
 export type ScrapedPrometheus = {
   url: string;
@@ -28,15 +25,7 @@ export async function startPrometheus(labels: {
   const bin = ensurePrometheus();
   const dir = mkdtempSync(join(tmpdir(), "infergate-kube-prometheus-"));
   const targetsFile = join(dir, "targets.json");
-  const setTargets = (pods: LocalPod[]) => {
-    const groups = pods.map((pod) => ({
-      targets: [new URL(pod.url).host],
-      labels: { ...labels, pod: pod.name, track: pod.track },
-    }));
-    // Renamed into place: Prometheus never reads a half-written file.
-    writeFileSync(`${targetsFile}.tmp`, JSON.stringify(groups));
-    renameSync(`${targetsFile}.tmp`, targetsFile);
-  };
+  const setTargets = (pods: LocalPod[]) => writeScrapeTargets(targetsFile, pods, labels);
   setTargets([]);
   const config = {
     global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
 import { runOk } from "../../scripts/lib/run.js";
 import { BUNDLED_REPOSITORY, DEGRADED_REPOSITORY } from "../../service/test/support/paths.js";
+import { startServerProcess } from "../../service/test/support/process.js";
 import { loadDefinition } from "../../tools/src/canary-judge/definition/load.js";
 import { PrometheusClient } from "../../tools/src/canary-judge/prometheus.js";
 import { startVerdictServer, type VerdictServer } from "../../tools/src/canary-judge/verdict-server.js";
@@ -87,15 +88,26 @@ beforeAll(async () => {
   prometheus = await startPrometheus({ namespace: NAMESPACE, job: "infergate" });
   const { definition, source } = await loadDefinition(undefined, {});
   judge = await startVerdictServer({ client: new PrometheusClient(prometheus.url), definition, source });
-  pods = new LocalPods(plane.api, NAMESPACE, "digits", (running) => prometheus.setTargets(running));
+  pods = new LocalPods(
+    plane.api,
+    NAMESPACE,
+    "digits",
+    async (_name, env) => {
+      const p = await startServerProcess(env);
+      return { url: p.url, pid: p.child.pid, stop: () => p.stop() };
+    },
+    (running) => prometheus.setTargets(running),
+  );
   pods.start();
   traffic = startTraffic(() => pods.running(), { model: "digits" });
   valuesFile = copyDevValues(dir);
   await commitValue(valuesFile, "config.versionPolicy=specific:1");
-  args = await canaryHelmArgs(valuesFile, {
-    modelRepository: repository,
-    prometheus: prometheus.url,
-    verdicts: judge.url,
+  args = await canaryHelmArgs({
+    env: "dev",
+    valuesFile,
+    endpoints: { prometheus: prometheus.url, verdicts: judge.url },
+    config: { "config.modelRepository": `file://${repository}` },
+    pauseDivisor: 10,
   });
   await helmOk(plane.kubeconfig, releaseArgs("install", NAMESPACE, args));
   await waitRolledOut(plane.kubeconfig, NAMESPACE, "Rollout");

@@ -77,6 +77,20 @@ export class GitOpsRepository {
     return (await this.log())[0] ?? "";
   }
 
+  /**
+   * The change the promotion would commit, made in the working copy only (`--platform kube`
+   * deploys it before the canary and commits it after): set-values.ts. Returns `git diff`.
+   */
+  async propose(candidate: ModelVersion): Promise<string> {
+    await this.setValues(candidate.version);
+    return this.git("diff", "--unified=0", "--", VALUES_FILE);
+  }
+
+  /** The working copy's values file back to the last commit (a proposed change withdrawn). */
+  async withdraw(): Promise<void> {
+    await this.git("checkout", "--", VALUES_FILE);
+  }
+
   /** `git log --oneline`, newest first. */
   async log(): Promise<string[]> {
     return (await this.git("log", "--format=%h %s")).trim().split("\n");

@@ -4,6 +4,10 @@ import { parseOptions, UsageError } from "../cli/args.js";
 import { parseDuration } from "../load-gate/options.js";
 import { SCENARIO_NAMES, type Scenario, scenarioNamed } from "./scenarios.js";
 
+/** Where production runs: one server with in-server tracks, or the chart on a local control plane. */
+export const PLATFORMS = ["local", "kube"] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
 export const USAGE = `usage: infergate rehearse [--scenario <name>] [--candidate <dir>] [--report-dir <dir>] [options]
 
 Takes a model version from candidate to production on this machine, with the real parts, all on
@@ -31,6 +35,12 @@ goes through the model workflow's stages:
                           is replaced)
   --load-duration <d>     how long k6 drives the load gate, default 20s (the stage's own is 60s; the
                           rate and thresholds stay the stage's)
+  --platform <name>       local (default): production is one server, the canary its in-server track;
+                          kube: production is the chart's prod release on a local Kubernetes control
+                          plane (kube/: etcd, kube-apiserver, controller-manager, scheduler, kwok nodes,
+                          the Argo Rollouts controller), its pods played by infergate processes; the
+                          canary is the Rollout the values change starts, stepped by the Argo Rollouts
+                          controller and judged by its AnalysisRun through \`infergate canary serve\`
   --from <report.json>    only render report.md and the SVGs of a saved report.json into --report-dir
 
 Progress goes to stderr: a line per stage with the elapsed time, and the live count of production
@@ -45,6 +55,7 @@ export type RehearsalOptions = {
   candidate: string | undefined;
   reportDir: string;
   loadDuration: string;
+  platform: PlatformName;
 };
 
 export type RenderOptions = { from: string; reportDir: string };
@@ -55,6 +66,7 @@ const OPTIONS = {
   "report-dir": { type: "string" },
   "load-duration": { type: "string", default: "20s" },
   from: { type: "string" },
+  platform: { type: "string", default: "local" },
 } as const;
 
 export function parseRehearsalArgs(argv: readonly string[]): RehearsalOptions | RenderOptions {
@@ -70,10 +82,13 @@ export function parseRehearsalArgs(argv: readonly string[]): RehearsalOptions | 
     throw new UsageError(`--candidate is for scenario good; ${scenario.name} brings its own candidate`);
   }
   parseDuration(o["load-duration"]);
+  const platform = PLATFORMS.find((p) => p === o.platform);
+  if (!platform) throw new UsageError(`--platform ${o.platform}: expected one of ${PLATFORMS.join(", ")}`);
   return {
     scenario,
     candidate: o.candidate === undefined ? undefined : resolve(o.candidate),
     reportDir: resolve(o["report-dir"] ?? `.cache/rehearse/${scenario.name}`),
     loadDuration: o["load-duration"],
+    platform,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Prometheus (the pinned 2.42, scripts/tools.sh prometheus) scraping the production service's
- * /metrics every second, its TSDB in the rehearsal's scratch folder. The canary verdict and the
- * report's charts read what it stored, as Argo Rollouts' analysis reads the cluster's Prometheus.
+ * Prometheus (the pinned 2.42, scripts/tools.sh prometheus) scraping production's /metrics every
+ * second, its TSDB in the rehearsal's scratch folder: the service at a fixed address (local), or
+ * the targets a file lists and rewrites as pods come and go, each with its own labels (kube: the
+ * ServiceMonitor's namespace, job, pod and live track). The canary verdict and the report's charts
+ * read what it stored, as Argo Rollouts' analysis reads the cluster's Prometheus.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,17 +18,27 @@ export const SCRAPE_INTERVAL_SECONDS = 1;
 
 export type Prometheus = { url: string; selector: string };
 
+/**
+ * What to scrape: fixed targets (job `production`), or file-based discovery of a file whose
+ * targets carry their labels, `job` included, which the judge's queries select with `selector`.
+ */
+export type Scrape = { targets: string[] } | { file: string; selector: string };
+
 export async function startPrometheus(
   supervisor: Supervisor,
   root: string,
   scratch: string,
-  target: string,
+  scrape: Scrape,
 ): Promise<Prometheus> {
   const bin = await pinnedTool(supervisor, root, "prometheus");
   const interval = `${SCRAPE_INTERVAL_SECONDS}s`;
+  const discovery =
+    "targets" in scrape
+      ? { static_configs: [{ targets: scrape.targets }] }
+      : { file_sd_configs: [{ files: [scrape.file], refresh_interval: interval }] };
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
-    scrape_configs: [{ job_name: SCRAPE_JOB, static_configs: [{ targets: [target] }] }],
+    scrape_configs: [{ job_name: SCRAPE_JOB, ...discovery }],
   };
   // JSON is YAML: no YAML writer needed.
   await writeFile(join(scratch, "prometheus.yml"), JSON.stringify(config, null, 2));
@@ -48,6 +60,8 @@ export async function startPrometheus(
     timeoutMs: 60_000,
     process: p,
   });
+  // Discovered targets come later, with the pods; the platform waits for them.
+  if (!("targets" in scrape)) return { url, selector: scrape.selector };
   // Ready is not scraped: wait for the first successful scrape of the service.
   await waitUntil(
     supervisor,

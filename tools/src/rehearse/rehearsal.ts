@@ -19,10 +19,8 @@ import { publishedVersions } from "./s3-emulator.js";
 import type { Outcome } from "./scenarios.js";
 import { PRODUCTION, type Running, setUp } from "./setup.js";
 import { accuracyGate } from "./stages/accuracy-gate.js";
-import { canary } from "./stages/canary.js";
-import type { StageContext } from "./stages/context.js";
+import type { ProductionSite, StageContext } from "./stages/context.js";
 import { loadGate } from "./stages/load-gate.js";
-import { promote } from "./stages/promote.js";
 import { publish } from "./stages/publish.js";
 import type { Supervisor } from "./supervisor.js";
 import { pause } from "./wait.js";
@@ -39,13 +37,22 @@ export async function rehearse(
   const scratch = await mkdtemp(join(tmpdir(), "infergate-rehearse-"));
   const report = newReport(opts, progress);
   let running: Running | undefined;
+  let site: ProductionSite | undefined;
   let candidate: Candidate | undefined;
   try {
     progress.line(`rehearse --scenario ${opts.scenario.name}: ${opts.scenario.story}`);
     progress.line(
-      `setting up production (${PRODUCTION.model} v${PRODUCTION.version}); logs in ${supervisor.logDir}`,
+      `setting up production (${PRODUCTION.model} v${PRODUCTION.version}, platform ${opts.platform}); logs in ${supervisor.logDir}`,
     );
-    running = await setUp(supervisor, progress, { root, scratch, reportDir: opts.reportDir });
+    running = await setUp(
+      supervisor,
+      progress,
+      { root, scratch, reportDir: opts.reportDir, platform: opts.platform },
+      (started) => {
+        site = started;
+        report.not_real_here.push(...started.notRealHere);
+      },
+    );
     const base = { root, scratch, reportDir: opts.reportDir, supervisor, progress, ...running };
     await progress.stage("candidate", async () => {
       candidate = await prepareCandidate(supervisor, {
@@ -78,7 +85,7 @@ export async function rehearse(
     if (!(err instanceof RehearsalInterrupted) && !(err instanceof Error && err.name === "RehearsalError"))
       throw err;
   } finally {
-    await finish(opts, report, running, progress, supervisor);
+    await finish(opts, report, running, site, progress, supervisor);
     await rm(scratch, { recursive: true, force: true });
     report.exit_code = exitCodeOf(report.outcome, supervisor);
     await writeReport(opts.reportDir, report);
@@ -92,8 +99,8 @@ async function runStages(ctx: StageContext): Promise<Outcome> {
     ["accuracy gate", accuracyGate, "stopped"],
     ["publish", publish, "stopped"],
     ["load gate", loadGate, "stopped"],
-    ["canary", canary, "rolled_back"],
-    ["promote", promote, "stopped"],
+    ["canary", (c) => c.site.canary(c), "rolled_back"],
+    ["promote", (c) => c.site.promote(c), "stopped"],
   ];
   for (const [name, run, whenFailed] of stages) {
     const result = await ctx.progress.stage(name, () => run(ctx));
@@ -112,6 +119,7 @@ async function finish(
   opts: RehearsalOptions,
   report: RehearsalReport,
   running: Running | undefined,
+  site: ProductionSite | undefined,
   progress: Progress,
   supervisor: Supervisor,
 ) {
@@ -125,12 +133,11 @@ async function finish(
         by_version: counts.byVersion,
         failures: counts.failures,
       });
-      report.production.stable_after =
-        (await running.production.admin.tracks().catch(() => undefined))?.stable ?? null;
+      report.production.stable_after = await running.site.stableVersion();
       const started = progress.startedAt / 1000;
       report.timeline = await readTimeline(
-        running.prometheus.url,
-        running.prometheus.selector,
+        running.site.prometheus.url,
+        running.site.prometheus.selector,
         started,
         trafficEnded - 1,
       ).catch(() => null);
@@ -145,12 +152,17 @@ async function finish(
       );
     }
   } finally {
+    report.cluster = site?.record() ?? null;
+    // The site's own first (a control plane's clients before the processes they talk to).
+    await site?.stop();
     await supervisor.stopAll();
-    report.processes = supervisor.processes();
+    report.processes = [...supervisor.processes(), ...(site?.processes() ?? [])];
     report.stages = progress.records;
     report.caught_by =
       report.outcome === "rolled_back"
-        ? [...new Set(report.canary_steps.at(-1)?.failed_metrics.map((m) => m.name) ?? [])]
+        ? (site?.caughtBy() ?? [
+            ...new Set(report.canary_steps.at(-1)?.failed_metrics.map((m) => m.name) ?? []),
+          ])
         : [];
     report.seconds = Math.round(progress.elapsed() * 10) / 10;
   }

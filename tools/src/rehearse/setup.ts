@@ -1,16 +1,18 @@
 /**
  * Production before the release: a fresh S3 repository holding the stable version (published by
  * the same command model.yml's publish job runs), the GitOps repository saying production serves
- * it, the service serving it from S3 with the policy those values give, Prometheus scraping the
- * service, and the production traffic, which runs until the rehearsal ends.
+ * it, production serving it from S3 on the platform asked for (one server, or the chart on a local
+ * control plane), Prometheus scraping it, and the production traffic, which runs until the
+ * rehearsal ends.
  */
 import { join } from "node:path";
 import { RehearsalError } from "./errors.js";
 import { GitOpsRepository } from "./gitops.js";
-import { type Production, startProduction } from "./production.js";
+import type { PlatformName } from "./options.js";
 import type { Progress } from "./progress.js";
-import { type Prometheus, startPrometheus } from "./prometheus-server.js";
 import { type S3Emulator, startS3 } from "./s3-emulator.js";
+import { startSite } from "./site-loader.js";
+import type { ProductionSite } from "./stages/context.js";
 import type { Supervisor } from "./supervisor.js";
 import { ProductionTraffic } from "./traffic.js";
 import { commandLine, publishCommand } from "./workflow-commands.js";
@@ -23,15 +25,16 @@ export const TRAFFIC = { rate: 60, rowsPerRequest: 32, timeoutMs: 10_000 } as co
 export type Running = {
   s3: S3Emulator;
   gitops: GitOpsRepository;
-  production: Production;
-  prometheus: Prometheus;
+  site: ProductionSite;
   traffic: ProductionTraffic;
 };
 
 export async function setUp(
   supervisor: Supervisor,
   progress: Progress,
-  o: { root: string; scratch: string; reportDir: string },
+  o: { root: string; scratch: string; reportDir: string; platform: PlatformName },
+  /** Called as soon as the site runs, so that a failure later still stops it. */
+  onSite: (site: ProductionSite) => void,
 ): Promise<Running> {
   const s3 = await startS3(supervisor, o.root);
   const stable = join(o.root, "models", "repository", PRODUCTION.model, String(PRODUCTION.version));
@@ -47,24 +50,20 @@ export async function setUp(
   );
 
   const gitops = await GitOpsRepository.create(supervisor, o.root, join(o.reportDir, "gitops"), PRODUCTION);
-  const production = await startProduction(supervisor, {
-    root: o.root,
-    scratch: o.scratch,
-    repository: s3.repository,
-    model: PRODUCTION.model,
-    versionPolicy: GitOpsRepository.policyOf(PRODUCTION.version),
-    s3Env: s3.env,
+  const site = await startSite(o.platform, {
+    ...o,
+    supervisor,
+    progress,
+    s3,
+    gitops,
+    production: PRODUCTION,
   });
-  progress.line(
-    `  production at ${production.url} (pid ${production.process.pid}) serves v${PRODUCTION.version} from S3`,
-  );
-  const prometheus = await startPrometheus(supervisor, o.root, o.scratch, production.target);
-  progress.line(`  Prometheus at ${prometheus.url} scrapes it every second`);
-  const traffic = new ProductionTraffic(o.root, { url: production.url, model: PRODUCTION.model, ...TRAFFIC });
+  onSite(site);
+  const traffic = new ProductionTraffic(o.root, { route: site.route, model: PRODUCTION.model, ...TRAFFIC });
   traffic.start();
   progress.counts = () => traffic.counts;
   progress.line(
     `  production traffic: ${TRAFFIC.rate} requests/s of ${TRAFFIC.rowsPerRequest} rows, counted until the end`,
   );
-  return { s3, gitops, production, prometheus, traffic };
+  return { s3, gitops, site, traffic };
 }

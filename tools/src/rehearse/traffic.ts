@@ -4,7 +4,8 @@
  * clients do) of V2 infer requests, each carrying `rowsPerRequest` rows of the held-out test split
  * (rows the accuracy gate never saw), unversioned, so the server's tracks decide who answers.
  * Every request is counted, and every failure: any status but 200, an answer without the model's
- * outputs, a connection error, or no answer within the timeout.
+ * outputs, a connection error, no answer within the timeout, or nowhere to send it. Where each
+ * request goes is production's to say (`route`): one server, or the pod a load balancer picks.
  *
  * `pinBaseline` adds a second stream that names the stable version explicitly (the server counts
  * those under track `direct`): at 100 % no unversioned request reaches stable, and the verdict
@@ -25,7 +26,8 @@ export type TrafficCounts = {
 type Row = { features: number[] };
 
 export type TrafficOptions = {
-  url: string;
+  /** The base URL for the next request (undefined: nothing can answer it, a failure). */
+  route: () => string | undefined;
   model: string;
   rate: number;
   rowsPerRequest: number;
@@ -87,7 +89,7 @@ export class ProductionTraffic {
   }
 
   private async infer(version: number | undefined): Promise<void> {
-    const { url, model, rowsPerRequest, timeoutMs } = this.options;
+    const { route, model, rowsPerRequest, timeoutMs } = this.options;
     const rows = Array.from(
       { length: rowsPerRequest },
       () => this.rows[this.next++ % this.rows.length] as Row,
@@ -102,6 +104,8 @@ export class ProductionTraffic {
     let failure: { kind: string; detail: string } | undefined;
     let answeredBy: string | undefined;
     try {
+      const url = route();
+      if (url === undefined) throw new NoRouteError("no production instance can answer");
       const res = await fetch(`${url}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -126,6 +130,11 @@ export class ProductionTraffic {
       this.counts.byVersion[answeredBy] = (this.counts.byVersion[answeredBy] ?? 0) + 1;
     }
   }
+}
+
+/** Nothing to send a request to (a load balancer without a healthy target answers 503). */
+class NoRouteError extends Error {
+  override name = "NoRoute";
 }
 
 /** A V2 answer with a `label` output holding one label per row. */

@@ -18,7 +18,7 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 describe("infergate rehearse options", () => {
   it("defaults to scenario good, a report folder per scenario and a 20 s load gate", () => {
     const o = parseRehearsalArgs([]);
-    expect(o).toMatchObject({ candidate: undefined, loadDuration: "20s" });
+    expect(o).toMatchObject({ candidate: undefined, loadDuration: "20s", platform: "local" });
     expect("scenario" in o && o.scenario.name).toBe("good");
     expect(o.reportDir).toBe(resolve(".cache/rehearse/good"));
     expect(SCENARIO_NAMES).toEqual(["good", "accuracy-regression", "canary-regression", "slow"]);
@@ -33,9 +33,19 @@ describe("infergate rehearse options", () => {
     );
     expect(() => parseRehearsalArgs(["--load-duration", "soon"])).toThrow(UsageError);
     expect(() => parseRehearsalArgs(["--from", "report.json"])).toThrow(/--from needs --report-dir/);
+    expect(() => parseRehearsalArgs(["--platform", "eks"])).toThrow(
+      /--platform eks: expected one of local, kube/,
+    );
     expect(parseRehearsalArgs(["--from", "r.json", "--report-dir", "out"])).toEqual({
       from: resolve("r.json"),
       reportDir: resolve("out"),
+    });
+  });
+
+  it("runs production on the local control plane with --platform kube, for any scenario", () => {
+    expect(parseRehearsalArgs(["--platform", "kube", "--scenario", "canary-regression"])).toMatchObject({
+      platform: "kube",
+      scenario: { name: "canary-regression" },
     });
   });
 

@@ -47,7 +47,7 @@ describe("production traffic", () => {
   it("counts every request and every failure: status, missing outputs, reset, timeout", async () => {
     seen = 0;
     const traffic = new ProductionTraffic(REPO_ROOT, {
-      url,
+      route: () => url,
       model: "digits",
       rate: 50,
       rowsPerRequest: ROWS,
@@ -76,7 +76,7 @@ describe("production traffic", () => {
   it("adds a stream naming the stable version while a baseline is pinned", async () => {
     paths.length = 0;
     const traffic = new ProductionTraffic(REPO_ROOT, {
-      url,
+      route: () => url,
       model: "digits",
       rate: 20,
       rowsPerRequest: ROWS,
@@ -90,5 +90,27 @@ describe("production traffic", () => {
     const pinned = paths.filter((p) => p === "/v2/models/digits/versions/2/infer").length;
     expect(pinned).toBeGreaterThanOrEqual(8);
     expect(paths.length - pinned).toBeGreaterThanOrEqual(8);
+  });
+
+  it("sends each request where the route says, and counts one with nowhere to go as a failure", async () => {
+    paths.length = 0;
+    let asked = 0;
+    const traffic = new ProductionTraffic(REPO_ROOT, {
+      // Every third request finds no instance (a load balancer without a healthy target).
+      route: () => (++asked % 3 === 0 ? undefined : url),
+      model: "digits",
+      rate: 30,
+      rowsPerRequest: ROWS,
+      timeoutMs: 500,
+    });
+    traffic.start();
+    await sleep(700);
+    const counts = await traffic.stop();
+    expect(counts.requests).toBe(asked);
+    expect(counts.failures.NoRoute).toEqual({
+      count: Math.floor(asked / 3),
+      first: "no production instance can answer",
+    });
+    expect(paths).toHaveLength(asked - Math.floor(asked / 3));
   });
 });

@@ -1,5 +1,6 @@
 /** report.md: the report for people (and $GITHUB_STEP_SUMMARY-style reading), from report.json alone. */
 import { clock } from "../progress.js";
+import { renderCluster } from "./cluster-markdown.js";
 import type { RehearsalReport } from "./types.js";
 
 const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -19,6 +20,11 @@ export function renderMarkdown(r: RehearsalReport): string {
     `Candidate ${r.model} v${r.candidate.version ?? "?"}: ${r.candidate.description}; production serves v${r.production.stable_before}.`,
     `Scenario: ${r.story}.`,
     `Expected **${r.expected.replace("_", " ")}**, got **${r.outcome.replace("_", " ")}** (exit ${r.exit_code}) in ${clock(r.seconds)}.`,
+    ...(r.platform === "kube"
+      ? [
+          "Platform **kube**: production is the chart's prod release on a local Kubernetes control plane, the canary its Rollout stepped by the Argo Rollouts controller.",
+        ]
+      : []),
     "",
     `**Production: ${r.production.requests} requests, ${r.production.failed} failed**${versions ? ` (answered by ${versions})` : ""}, ` +
       `${r.production.rate} requests/s of ${r.production.rows_per_request} rows the whole time; stable v${r.production.stable_before} before, ` +
@@ -69,6 +75,7 @@ export function renderMarkdown(r: RehearsalReport): string {
     );
     if (r.gitops.diff.trim()) out.push("", "```diff", r.gitops.diff.trim(), "```");
   }
+  if (r.cluster) out.push(...renderCluster(r.cluster));
   out.push("", "## Not real on this machine", "", ...r.not_real_here.map((l) => `- ${l}`));
   out.push("", "## Where the rehearsal differs from the workflow", "", ...r.differences.map((l) => `- ${l}`));
   if (r.timeline) out.push("", `![requests/s, p95 latency and error rate per track](${CHART_FILE})`);

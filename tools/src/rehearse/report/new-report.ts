@@ -8,10 +8,12 @@ import { PRODUCTION, TRAFFIC } from "../setup.js";
 import { DIFFERENCES } from "../workflow-commands.js";
 import type { RehearsalReport } from "./types.js";
 
-/** One line each: what the real pipeline does that cannot be real on this machine. */
+/**
+ * One line each: what the real pipeline does that cannot be real on this machine, whatever the
+ * platform; the platform's production adds its own lines when it starts.
+ */
 export const NOT_REAL_HERE = [
   "image: release.yml builds the image, scans it and pushes it to ECR; here this checkout's code runs as it is, no image is built or pushed",
-  "cluster sync: Argo CD would sync the GitOps commit and roll the pods onto the new version policy; here the running server was switched by its admin API and keeps the policy it started with",
   "review: model.yml proposes the values change as a pull request; here the commit goes straight to main of a local repository",
   "AWS: S3 is moto on 127.0.0.1 with fake credentials, so no IAM role or OIDC token is involved",
   "runners: CI runs each gate on its own runner; here the load gate's instance, production, Prometheus and the traffic share this machine's cores",
@@ -20,6 +22,7 @@ export const NOT_REAL_HERE = [
 export function newReport(opts: RehearsalOptions, progress: Progress): RehearsalReport {
   return {
     scenario: opts.scenario.name,
+    platform: opts.platform,
     story: opts.candidate ? "a candidate given with --candidate" : opts.scenario.story,
     expected: opts.scenario.expected,
     outcome: "error",
@@ -48,5 +51,6 @@ export function newReport(opts: RehearsalOptions, progress: Progress): Rehearsal
     error: null,
     processes: [],
     timeline: null,
+    cluster: null,
   };
 }

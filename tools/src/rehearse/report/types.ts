@@ -1,4 +1,5 @@
 /** report.json: what a rehearsal did, stage by stage, and what production saw meanwhile. */
+import type { PlatformName } from "../options.js";
 import type { Outcome } from "../scenarios.js";
 
 export type StageName = "candidate" | "accuracy gate" | "publish" | "load gate" | "canary" | "promote";
@@ -47,8 +48,67 @@ export type Timeline = {
   error_rate: Series;
 };
 
+/** What one controller (or kwok, or the rehearsal standing in for Argo CD or an operator) did. */
+export type ClusterAction = {
+  /** Seconds from the rehearsal's start. */
+  at: number;
+  controller: string;
+  /** kind/name of the object acted on. */
+  object: string;
+  reason: string;
+  message: string;
+};
+
+/** The Rollout's status as the API server returned it, at one change. */
+export type RolloutState = {
+  at: number;
+  phase: string;
+  step: string;
+  /** The canary's traffic weight (status.canary.weights), percent. */
+  canary_weight: number | null;
+  stable: string;
+  current: string;
+  abort: boolean;
+  message: string;
+};
+
+export type AnalysisRunRecord = {
+  name: string;
+  phase: string;
+  message: string;
+  metrics: {
+    name: string;
+    phase: string;
+    count: number;
+    successful: number;
+    failed: number;
+    inconclusive: number;
+    error: number;
+    /** Each measurement: when it finished, its phase and its value (the verdict's report, a query result). */
+    measurements: { at: number; phase: string; value: string }[];
+  }[];
+};
+
+/** --platform kube: what ran on the local control plane, what was simulated, and who did what. */
+export type ClusterRecord = {
+  /** One line each: the parts that ran for real. */
+  real: string[];
+  /** One line each: what kwok or the rehearsal played. */
+  simulated: string[];
+  /** The fake nodes (kwok): name, Terraform node group, zone. */
+  nodes: { name: string; group: string; zone: string }[];
+  /** Every server Pod that ran: where the scheduler put it and the process that played its container. */
+  pods: { name: string; node: string; track: string; process: string; versions: string[] }[];
+  /** In order: the controllers' Events as the API server holds them, and the rehearsal's own acts. */
+  actions: ClusterAction[];
+  rollout: RolloutState[];
+  analysis_runs: AnalysisRunRecord[];
+};
+
 export type RehearsalReport = {
   scenario: string;
+  /** Where production ran (absent in reports from before --platform: local). */
+  platform?: PlatformName;
   story: string;
   expected: Outcome;
   outcome: Outcome | "error" | "interrupted";
@@ -84,4 +144,6 @@ export type RehearsalReport = {
   /** Every process the rehearsal started, by PID, and how it ended (all stopped by the end). */
   processes: { name: string; pid: number; exit: string }[];
   timeline: Timeline | null;
+  /** --platform kube only (absent or null otherwise). */
+  cluster?: ClusterRecord | null;
 };

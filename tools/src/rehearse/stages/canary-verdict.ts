@@ -26,14 +26,14 @@ export async function judgeWindow(ctx: StageContext, w: Window): Promise<CanaryS
   const { definition, source } = await verdictDefinition();
   const seconds = w.to - w.from;
   const report: CanaryReport = await judge({
-    client: new PrometheusClient(ctx.prometheus.url),
+    client: new PrometheusClient(ctx.site.prometheus.url),
     definition,
     source,
     model: ctx.model,
     windowSeconds: seconds,
     stepSeconds: INTERVAL_SECONDS,
     end: w.to,
-    selector: ctx.prometheus.selector,
+    selector: ctx.site.prometheus.selector,
     tracks: { stable: w.baselineTrack, candidate: "canary" },
   });
   const name = `step-${Math.round(w.weight * 100)}${w.extended ? "-extended" : ""}`;

@@ -10,6 +10,7 @@
  * names the stable version (track `direct`) and the verdict compares the candidate with it.
  */
 import { mkdir } from "node:fs/promises";
+import type { AdminApi } from "../production.js";
 import type { StageResult } from "../progress.js";
 import type { CanaryStep } from "../report/types.js";
 import { pause } from "../wait.js";
@@ -34,9 +35,8 @@ const SCRAPE_LAG_SECONDS = 2.5;
 
 const now = () => Date.now() / 1000;
 
-export async function canary(ctx: StageContext): Promise<StageResult> {
+export async function canary(ctx: StageContext, admin: AdminApi): Promise<StageResult> {
   await mkdir(reportPath(ctx, "canary").abs, { recursive: true });
-  const { admin } = ctx.production;
   const version = ctx.candidate.version;
   for (const step of CANARY_STEPS) {
     await admin.canary(version, step.weight);
@@ -60,7 +60,7 @@ export async function canary(ctx: StageContext): Promise<StageResult> {
       verdict = await judgeAfter(ctx, { weight: step.weight, from, to, extended: true, baselineTrack });
     }
     ctx.progress.line(`  ${describeStep(verdict)}`);
-    if (verdict.verdict !== "promote") return rollBack(ctx, verdict);
+    if (verdict.verdict !== "promote") return rollBack(ctx, admin, verdict);
   }
   ctx.traffic.pinBaseline(undefined);
   return {
@@ -78,8 +78,7 @@ async function judgeAfter(ctx: StageContext, w: Window): Promise<CanaryStep> {
 }
 
 /** Weight 0 at once (the candidate stops answering), then the candidate out of the server. */
-async function rollBack(ctx: StageContext, last: CanaryStep): Promise<StageResult> {
-  const { admin } = ctx.production;
+async function rollBack(ctx: StageContext, admin: AdminApi, last: CanaryStep): Promise<StageResult> {
   await admin.canary(ctx.candidate.version, 0);
   const after = await admin.rollback();
   ctx.traffic.pinBaseline(undefined);

@@ -1,16 +1,45 @@
-/** What every stage gets: the checkout, the running parts, the candidate and where reports go. */
+/**
+ * What every stage gets: the checkout, the running parts, the candidate and where reports go; and
+ * what a platform production runs on must offer the stages (ProductionSite).
+ */
 import { join, relative } from "node:path";
 import type { Candidate } from "../candidate.js";
 import { RehearsalError } from "../errors.js";
 import type { GitOpsRepository } from "../gitops.js";
-import type { Production } from "../production.js";
-import type { Progress } from "../progress.js";
+import type { PlatformName } from "../options.js";
+import type { Progress, StageResult } from "../progress.js";
 import type { Prometheus } from "../prometheus-server.js";
-import type { CanaryStep } from "../report/types.js";
+import type { CanaryStep, ClusterRecord } from "../report/types.js";
 import type { S3Emulator } from "../s3-emulator.js";
 import type { Supervisor } from "../supervisor.js";
 import type { ProductionTraffic } from "../traffic.js";
 import { commandLine, type StageCommand } from "../workflow-commands.js";
+
+/**
+ * Production on one platform (local: one server and its in-server tracks, local-site.ts; kube:
+ * the chart on a local control plane, kube/rehearsal/site.ts): where production's requests go,
+ * the Prometheus that scrapes it, and the two stages that act on it.
+ */
+export type ProductionSite = {
+  platform: PlatformName;
+  /** The base URL the next production request goes to; undefined when nothing can answer it. */
+  route(): string | undefined;
+  prometheus: Prometheus;
+  /** The version production's stable track serves now (null: cannot tell). */
+  stableVersion(): Promise<number | null>;
+  canary(ctx: StageContext): Promise<StageResult>;
+  promote(ctx: StageContext): Promise<StageResult>;
+  /** One line each: what production on this platform cannot make real on this machine. */
+  notRealHere: readonly string[];
+  /** What report.json records of the platform (kube: the cluster and its controllers), or null. */
+  record(): ClusterRecord | null;
+  /** The metrics that caught a rolled-back candidate, when the platform knows better than the verdicts. */
+  caughtBy(): string[] | undefined;
+  /** Processes it started outside the supervisor (which stops its own), by PID, and how they ended. */
+  processes(): { name: string; pid: number; exit: string }[];
+  /** Stops what it started outside the supervisor. */
+  stop(): Promise<void>;
+};
 
 export type StageContext = {
   root: string;
@@ -19,8 +48,7 @@ export type StageContext = {
   supervisor: Supervisor;
   progress: Progress;
   s3: S3Emulator;
-  production: Production;
-  prometheus: Prometheus;
+  site: ProductionSite;
   traffic: ProductionTraffic;
   gitops: GitOpsRepository;
   model: string;

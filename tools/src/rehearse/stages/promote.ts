@@ -4,11 +4,12 @@
  * by _promote.yml's script, set-values.ts, and committed to the local GitOps repository.
  */
 import { RehearsalError } from "../errors.js";
+import type { AdminApi } from "../production.js";
 import type { StageResult } from "../progress.js";
 import type { StageContext } from "./context.js";
 
-export async function promote(ctx: StageContext): Promise<StageResult> {
-  const after = await ctx.production.admin.promote();
+export async function promote(ctx: StageContext, admin: AdminApi): Promise<StageResult> {
+  const after = await admin.promote();
   if (after.stable !== ctx.candidate.version)
     throw new RehearsalError(
       `promote: the server's stable is v${after.stable}, not v${ctx.candidate.version}`,
