@@ -1,6 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
+import { DIGITS_VALIDATION, writeDigitsBodies } from "./lib/bodies.js";
+import { COLD_TITLE, measureColdStarts } from "./lib/cold-start.js";
 import { compileBench } from "./lib/compile.js";
+import { measureTensors, TENSOR_SHAPE, TENSOR_TITLE } from "./lib/large-tensors.js";
 import { runLoad } from "./lib/load.js";
 import { type BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from "./lib/options.js";
 import { emit } from "./lib/output.js";
@@ -8,8 +11,9 @@ import { pinned, runToEnd, type Started } from "./lib/processes.js";
 import type { ModelKey, RawPoint } from "./lib/report.js";
 import type { BenchResult } from "./lib/result.js";
 import { type Round, summarise } from "./lib/rounds.js";
-import { ensureLargeModel, venvPython } from "./lib/setup.js";
+import { ensureBenchModels, ensureLargeModel, venvPython } from "./lib/setup.js";
 import { CANDIDATE_ONNX, MODELS, type Target, targets } from "./lib/targets.js";
+import { summariseTensors } from "./lib/tensor-report.js";
 import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js";
 
 /**
@@ -23,6 +27,11 @@ import { diffCounts, scrapeTrackCounts, type TrackCounts } from "./lib/tracks.js
  * in-process rows/s by batch size (compute limit). For the small model also infergate with a 10 %
  * canary and with a 100 % shadow of digits v1 beside v2 (issue #9), with the split each track
  * served read from the server's /metrics, and raw ORT of v1 (the shadow's extra inference work).
+ * Issue #25's rows: one batch of images ([8, 3, 224, 224] FP32) per request over V2 JSON, V2
+ * binary tensor data and gRPC beside raw ORT on the same batch and a bare node:http server reading
+ * the same body (lib/large-tensors.ts), and the cold start of a ~100 MB artifact from the local S3
+ * API beside its plain download (lib/cold-start.ts). Every ratio is printed beside the day's HTTP
+ * floor (the bare node:http echo).
  * Single-process servers and raw ORT run pinned
  * to CPU 0, the load generator (autocannon, its own process) to CPU 1; multi-worker servers
  * cannot be pinned to one core and are marked as sharing cores with the load generator.
@@ -82,7 +91,10 @@ const plan = models.flatMap((m) =>
   TARGETS.filter((t) => t.models.includes(m) && selected(`${m}/${t.id}`)).map((t) => ({ m, t })),
 );
 const rawPlan = models.filter((m) => selected(`${m}/raw-ort`));
-if (plan.length === 0 && rawPlan.length === 0) {
+// Issue #25's rows: in a full run, or in a quick one when --only names them.
+const tensorsPlanned = (!quick || only !== undefined) && selected("tensors/small_conv");
+const coldStartPlanned = (!quick || only !== undefined) && selected("cold-start/big_mlp");
+if (plan.length === 0 && rawPlan.length === 0 && !tensorsPlanned && !coldStartPlanned) {
   process.stderr.write(`bench: --only ${only} selects nothing\n`);
   process.exit(2);
 }
@@ -110,19 +122,10 @@ if (plan.some((p) => p.t.id.startsWith("fastapi"))) {
 }
 
 mkdirSync(opts.out, { recursive: true });
-// One request body per validation row (360), cycled by every connection: varied inputs give
-// varied answers, as real traffic does (one repeated body would let V8's number-string cache
-// format the same probabilities for free).
-const bodies = readFileSync("models/repository/digits/validation.jsonl", "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((line) => {
-    const { features } = JSON.parse(line) as { features: number[] };
-    return JSON.stringify({ inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: features }] });
-  });
-const body = bodies[0] as string;
+// One request body per validation row, cycled by every connection (lib/bodies.ts).
 const bodyFile = `${opts.out}/digits-rows.jsonl`;
-writeFileSync(bodyFile, `${bodies.join("\n")}\n`);
+const bodies = writeDigitsBodies(bodyFile);
+const body = bodies[0] as string;
 
 const failures: string[] = [];
 
@@ -136,7 +139,7 @@ async function rawOrt(model: string, batches: number[]): Promise<RawPoint[]> {
         model,
         batches,
         seconds: rawSeconds,
-        rows: "models/repository/digits/validation.jsonl",
+        rows: DIGITS_VALIDATION,
       }),
     ]),
   );
@@ -282,6 +285,17 @@ const allRounds: Round[] = Array.from({ length: rounds }, () => ({ rows: [], raw
 for (const m of models) {
   if (plan.some((p) => p.m === m) || rawPlan.includes(m)) await measureModel(m, allRounds);
 }
+if (tensorsPlanned || coldStartPlanned) ensureBenchModels();
+const extraContext = { script: scripts.argv, serverCpus, loadCpus, log };
+if (tensorsPlanned)
+  await measureTensors(
+    { ...extraContext, serverEnv, out: opts.out, seconds, rawSeconds },
+    allRounds,
+    failures,
+  );
+const artifactBytes = coldStartPlanned ? await measureColdStarts(extraContext, allRounds, failures) : 0;
+const tensorRounds = allRounds.flatMap((r) => (r.tensors ? [r.tensors] : []));
+const coldRounds = allRounds.flatMap((r) => (r.coldStart ? [r.coldStart] : []));
 const summary = summarise(allRounds);
 const rows = summary.rows;
 
@@ -311,6 +325,10 @@ const result: BenchResult = {
   rows,
   raw: summary.raw as BenchResult["raw"],
   ...(summary.rawCandidate ? { rawCandidate: summary.rawCandidate } : {}),
+  ...(tensorRounds.length
+    ? { tensors: { title: TENSOR_TITLE, shape: [...TENSOR_SHAPE], ...summariseTensors(tensorRounds) } }
+    : {}),
+  ...(coldRounds.length ? { coldStart: { title: COLD_TITLE, artifactBytes, rounds: coldRounds } } : {}),
   rounds: allRounds,
 };
 emit(result, opts.out);
@@ -323,6 +341,8 @@ for (const r of bad)
   failures.push(
     `${r.model}/${r.target} c=${r.connections} (round ${r.round}): ${r.non2xx} non-2xx, ${r.errors} errors`,
   );
+for (const r of tensorRounds.flatMap((t) => t.rows).filter((x) => x.non2xx + x.errors > 0))
+  failures.push(`tensors/${r.protocol} (round ${r.round}): ${r.non2xx} failed requests`);
 if (failures.length) {
   console.error(`\nerrors:\n  ${failures.join("\n  ")}`);
   process.exit(1);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { writeDigitsBodies } from "./lib/bodies.js";
 import { compileBench, SERVER_ENTRY } from "./lib/compile.js";
 import { runLoad } from "./lib/load.js";
 import { pinned, startServer } from "./lib/processes.js";
@@ -50,19 +51,7 @@ function rss(pid: number, field: "VmRSS" | "VmHWM"): number {
 const scripts = compileBench(log);
 mkdirSync(values.out, { recursive: true });
 const bodyFile = `${values.out}/soak-rows.jsonl`;
-writeFileSync(
-  bodyFile,
-  readFileSync("models/repository/digits/validation.jsonl", "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const { features } = JSON.parse(line) as { features: number[] };
-      return JSON.stringify({
-        inputs: [{ name: "input", shape: [1, 64], datatype: "FP32", data: features }],
-      });
-    })
-    .join("\n"),
-);
+writeDigitsBodies(bodyFile);
 
 const server = await startServer(
   pinned(serverCpus, scripts.argv(SERVER_ENTRY)),

@@ -29,7 +29,8 @@ export const LOAD_WORKER_ENTRY = "bench/lib/load-worker.ts";
  */
 export function runLoad(opts: {
   url: string;
-  bodyFile: string;
+  /** JSON lines: the request bodies (load-worker.ts). */
+  bodyFile?: string;
   connections: number;
   seconds: number;
   settleSeconds: number;
@@ -40,13 +41,20 @@ export function runLoad(opts: {
   script: (entry: string) => string[];
   /** The server's pid, to split the machine's CPU time into server, load generator and others. */
   serverPid: number;
+  /** Another load generator that speaks the same protocol (tensor-load-worker.ts), with its options. */
+  worker?: { entry: string; options: Record<string, unknown> };
+  /** Called when the measured window opens (bench/profile.ts reads the server's threads then). */
+  onWindowStart?: () => void;
 }): Promise<LoadResult> {
-  const { cpus, serverPid, script, ...rest } = opts;
+  const { cpus, serverPid, script, worker, onWindowStart, ...rest } = opts;
   const hz = 100; // USER_HZ of /proc/stat and /proc/PID/stat
   let t0 = 0;
   let busy0 = 0;
   let server0 = 0;
-  const argv = pinned(cpus, [...script(LOAD_WORKER_ENTRY), JSON.stringify(rest)]);
+  const argv = pinned(cpus, [
+    ...script(worker?.entry ?? LOAD_WORKER_ENTRY),
+    JSON.stringify({ ...rest, ...worker?.options }),
+  ]);
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -61,6 +69,7 @@ export function runLoad(opts: {
           t0 = performance.now();
           busy0 = machineBusyTicks();
           server0 = treeTicks(serverPid);
+          onWindowStart?.();
         } else if (line.startsWith("{")) {
           const wall = (performance.now() - t0) / 1000;
           const r = JSON.parse(line) as Omit<LoadResult, "cpu"> & { loadCpuMs: number };

@@ -28,7 +28,8 @@ Measures infergate against its baselines and peers in one run, on loopback (see 
   --connections <list>     concurrencies, e.g. 1,8,64 (default 1,8,64; --quick: 64)
   --rounds <n>             passes over all targets; ratios are medians over them (default 5; --quick 1)
   --retries <n>            re-measure a point up to n times while other processes used > 0.2 cores (default 2)
-  --only <regex>           points to run, by id: small/echo, large/infergate-on, large/raw-ort, ...
+  --only <regex>           points to run, by id: small/echo, large/infergate-on, large/raw-ort,
+                           tensors/small_conv, cold-start/big_mlp, ... (a quick run has the last two only when named)
   --server-env KEY=VALUE   extra environment for infergate only (repeatable), e.g. INFERGATE_MAX_BATCH_SIZE=64
   --out <dir>              where latest.json, latest.md and throughput.svg go (default bench/results)
   --from <file>            re-render a run's JSON (e.g. bench/RESULTS.json) into --out, measuring nothing

@@ -3,16 +3,17 @@ import { renderChart, type Series } from "./plot.js";
 import { computeRatios } from "./ratios.js";
 import {
   bestBatch,
+  httpFloorText,
   type ModelKey,
   markdown,
   type Ratio,
-  type Row,
   textRatios,
   textRaw,
   textTable,
   trackLines,
 } from "./report.js";
 import type { BenchResult } from "./result.js";
+import { tensorMarkdown } from "./tensor-report.js";
 
 /** Plot colours by target id (see TARGETS in run.ts). */
 const COLORS: Record<string, string> = {
@@ -56,7 +57,10 @@ export function emit(res: BenchResult, out: string): Ratio[] {
     );
   const tracks = trackLines(res.rows);
   if (tracks.length) console.log(`\ncanary and shadow points:\n  ${tracks.join("\n  ")}`);
-  console.log(`\nratios (this run):\n${textRatios(ratios)}`);
+  const extra = tensorMarkdown(res.tensors, res.coldStart);
+  if (extra.length) console.log(extra.join("\n"));
+  console.log(`\nHTTP floor this run (bare node:http echo, c=64): ${httpFloorText(res.rows)}`);
+  console.log(`ratios (this run):\n${textRatios(ratios)}`);
 
   writeFileSync(`${out}/latest.json`, `${JSON.stringify({ ...res, ratios }, null, 2)}\n`);
   writeFileSync(
@@ -67,7 +71,7 @@ export function emit(res: BenchResult, out: string): Ratio[] {
       raw: res.raw,
       ratios,
       modelTitle: title,
-    }),
+    }) + (extra.length ? `${extra.join("\n").trimStart()}\n` : ""),
   );
 
   const models = (Object.keys(res.models) as ModelKey[]).filter(

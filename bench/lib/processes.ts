@@ -68,11 +68,11 @@ export async function startServer(
   };
 }
 
-/** Runs a command to completion and returns its stdout; rejects on a non-zero exit. */
-export function runToEnd(argv: string[]): Promise<string> {
+/** Runs a command to completion (with `env` added to this process's) and returns its stdout; rejects on a non-zero exit. */
+export function runToEnd(argv: string[], env: Record<string, string> = {}): Promise<string> {
   const [cmd, ...args] = argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -114,6 +114,40 @@ export function treeTicks(root: number): number {
     stack.push(...(children.get(pid) ?? []));
   }
   return total;
+}
+
+/**
+ * CPU time (clock ticks) of one process's threads, split into its main thread (whose tid is the
+ * pid), V8's CPU profiler thread when `node --cpu-prof` runs it (the measurement's own cost), and
+ * all its other threads (V8's GC and compiler helpers, libuv's pool, a runtime's own).
+ */
+export function threadTicks(pid: number): { main: number; profiler: number; others: number } {
+  let main = 0;
+  let profiler = 0;
+  let others = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { main, profiler, others }; // gone
+  }
+  for (const tid of tids) {
+    const f = statFields(`${pid}/task/${tid}`);
+    if (!f) continue;
+    const ticks = Number(f[13]) + Number(f[14]);
+    if (tid === String(pid)) main += ticks;
+    else if (threadName(pid, tid).startsWith("v8:Prof")) profiler += ticks;
+    else others += ticks;
+  }
+  return { main, profiler, others };
+}
+
+function threadName(pid: number, tid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
 }
 
 /** Busy clock ticks of the whole machine (all CPUs) from /proc/stat. */

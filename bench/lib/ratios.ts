@@ -1,6 +1,7 @@
 import { bestBatch, cpuMicros, type ModelKey, type Ratio, type Row } from "./report.js";
 import type { BenchResult } from "./result.js";
 import { medianRatios } from "./rounds.js";
+import { tensorRatios } from "./tensor-ratios.js";
 
 /**
  * The ratios issue #4 asks for (with targets), then informational ones: computed within each
@@ -17,6 +18,10 @@ export function computeRatios(res: BenchResult): Ratio[] {
             rows: r.rows,
             raw: r.raw,
             ...(r.rawCandidate ? { rawCandidate: r.rawCandidate } : {}),
+            ...(r.tensors && res.tensors ? { tensors: { ...res.tensors, ...r.tensors } } : {}),
+            ...(r.coldStart && res.coldStart
+              ? { coldStart: { ...res.coldStart, rounds: [r.coldStart] } }
+              : {}),
           }),
         )
       : [summary];
@@ -120,6 +125,7 @@ function ratiosOf(res: BenchResult): Ratio[] {
       unit: "×",
     },
     ...trackRatios(res),
+    ...tensorRatios(res),
     {
       label: `small c=64: ours ${n} workers / FastAPI ${n} workers req/s *`,
       value: div(at("small", "infergate-on-2w")?.rps, at("small", "fastapi-2w")?.rps),

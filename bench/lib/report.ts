@@ -80,6 +80,12 @@ export function cpuText(r: Row): string {
   return r.cpu ? `${f(r.cpu.server, 2)}/${f(r.cpu.load, 2)}/${f(r.cpu.other, 2)}` : "";
 }
 
+/** The day's HTTP floor (bare node:http echo, c=64, median and range): shown beside every ratio (issue #25). */
+export function httpFloorText(rows: readonly Row[]): string {
+  const r = rows.find((x) => x.model === "small" && x.target === "node-echo" && x.connections === 64);
+  return r ? `${f(r.rps, 0)} req/s${r.rpsRange ? ` (${rangeText(r)})` : ""}` : "not measured";
+}
+
 /** Plain-text table of the measured points (what the terminal shows). */
 export function textTable(rows: readonly Row[], modelTitle: (m: ModelKey) => string): string {
   const lines: string[] = [];
@@ -149,14 +155,17 @@ export function markdown(opts: {
   modelTitle: (m: ModelKey) => string;
 }): string {
   const out: string[] = [...opts.header, ""];
+  const floor = httpFloorText(opts.rows);
   out.push(
     "## Ratios and targets",
     "",
-    "| ratio (within each round) | median | range over rounds | target | |",
-    "| --- | ---: | ---: | ---: | --- |",
+    "| ratio (within each round) | median | range over rounds | target | | HTTP floor that day: bare node:http echo, c=64 |",
+    "| --- | ---: | ---: | ---: | --- | ---: |",
   );
   for (const r of opts.ratios)
-    out.push(`| ${r.label} | ${ratioValue(r)} | ${ratioRange(r)} | ${ratioTarget(r)} | ${verdict(r)} |`);
+    out.push(
+      `| ${r.label} | ${ratioValue(r)} | ${ratioRange(r)} | ${ratioTarget(r)} | ${verdict(r)} | ${floor} |`,
+    );
   let model: ModelKey | undefined;
   for (const r of opts.rows) {
     if (r.model !== model) {

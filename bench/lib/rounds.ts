@@ -1,4 +1,5 @@
 import type { Ratio, RawPoint, Row } from "./report.js";
+import type { ColdStartRound, TensorRound } from "./tensor-report.js";
 
 /**
  * Rounds (issue #4): this machine's speed drifts by tens of percent over minutes (a shared VM:
@@ -11,6 +12,8 @@ export type Round = {
   rows: Row[];
   raw: Partial<Record<string, RawPoint[]>>;
   rawCandidate?: RawPoint[] | undefined;
+  tensors?: TensorRound | undefined;
+  coldStart?: ColdStartRound | undefined;
 };
 
 function median(values: readonly number[]): number | undefined {

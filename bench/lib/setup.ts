@@ -21,11 +21,22 @@ export function venvPython(name: string, requirements: string): string {
   return join(venv, "bin/python");
 }
 
-function largeModelIsValid(): boolean {
-  const manifest = join(LARGE_REPOSITORY, "digits_large/1/manifest.json");
-  if (!existsSync(LARGE_MODEL) || !existsSync(manifest)) return false;
+/** The synthetic models of issue #25's rows (bench/models/make_models.py), beside digits_large. */
+export const BENCH_MODELS = ["small_conv", "big_mlp"] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number];
+export const benchModelDir = (name: BenchModel) => join(LARGE_REPOSITORY, name, "1");
+
+/** A version folder whose model.onnx has the digest its manifest names. */
+function modelIsValid(dir: string): boolean {
+  const manifest = join(dir, "manifest.json");
+  const model = join(dir, "model.onnx");
+  if (!existsSync(model) || !existsSync(manifest)) return false;
   const want = (JSON.parse(readFileSync(manifest, "utf8")) as { sha256?: string }).sha256;
-  return want === createHash("sha256").update(readFileSync(LARGE_MODEL)).digest("hex");
+  return want === createHash("sha256").update(readFileSync(model)).digest("hex");
+}
+
+function largeModelIsValid(): boolean {
+  return modelIsValid(join(LARGE_REPOSITORY, "digits_large/1"));
 }
 
 /**
@@ -57,4 +68,20 @@ export function ensureLargeModel(): void {
     rmSync(scratch, { recursive: true, force: true });
   }
   if (!largeModelIsValid()) throw new Error(`models/train.py --large did not produce ${LARGE_MODEL}`);
+}
+
+/**
+ * The large-tensor conv model and the ~100 MB cold-start MLP (bench/models/make_models.py: numpy
+ * random weights under fixed seeds, written byte for byte the same on every run), built on first
+ * use into the same git-ignored repository as digits_large.
+ */
+export function ensureBenchModels(): void {
+  if (BENCH_MODELS.every((m) => modelIsValid(benchModelDir(m)))) return;
+  log("building the bench's synthetic models (bench/models/make_models.py, a few seconds, first run only)");
+  const python = venvPython("models", "models/requirements.txt");
+  execFileSync(python, ["bench/models/make_models.py", "--out", LARGE_REPOSITORY], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (const m of BENCH_MODELS)
+    if (!modelIsValid(benchModelDir(m))) throw new Error(`bench/models/make_models.py did not produce ${m}`);
 }
