@@ -21,7 +21,10 @@ export function digitsBodies(): string[] {
     });
 }
 
-/** Writes the bodies to `file`, one per line (the load generator's bodyFile), and returns them. */
+/**
+ * Writes the bodies to `file`, one per line, and returns them: the `bodyFile` that
+ * lib/load-worker.ts reads and cycles through on every connection.
+ */
 export function writeDigitsBodies(file: string): string[] {
   const bodies = digitsBodies();
   writeFileSync(file, `${bodies.join("\n")}\n`);
