@@ -35,7 +35,10 @@ export async function followRollout(
     const s = r.status ?? {};
     const steps = r.spec.strategy.canary?.steps ?? [];
     const index = s.currentStepIndex ?? 0;
-    const line = `step ${Math.min(index + 1, steps.length)}/${steps.length} (${describeStep(steps[index])}), canary weight ${s.canary?.weights?.canary?.weight ?? 0} %, ${s.phase ?? "?"}`;
+    // On an abort the controller resets the step index: the step it stopped at is no longer there.
+    const line = s.abort
+      ? `aborted, canary weight ${s.canary?.weights?.canary?.weight ?? 0} %, ${s.phase ?? "?"}`
+      : `step ${Math.min(index + 1, steps.length)}/${steps.length} (${describeStep(steps[index])}), canary weight ${s.canary?.weights?.canary?.weight ?? 0} %, ${s.phase ?? "?"}`;
     if (line !== shown) {
       shown = line;
       ctx.progress.line(`  Argo Rollouts: ${line}`);
