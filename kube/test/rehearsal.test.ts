@@ -9,67 +9,20 @@
  * then names as FLAKY (scripts/test.sh).
  * The report stays in .cache/test/kube/rehearsal for a look after a failure.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
 import { runOk } from "../../scripts/lib/run.js";
-import type { RehearsalReport } from "../../tools/src/rehearse/report/types.js";
+import { alive } from "../../tools/test/support/cli.js";
+import { runRehearsal } from "../../tools/test/support/rehearsal-run.js";
 
 const DIR = join(REPO_ROOT, ".cache/test/kube/rehearsal");
 const RUN_TIMEOUT_MS = 360_000;
 
-type Run = { code: number | null; stdout: string; stderr: string; report: RehearsalReport; seconds: number };
-
-function rehearseOnKube(scenario: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, "bin/infergate.js"),
-        "rehearse",
-        "--platform",
-        "kube",
-        "--scenario",
-        scenario,
-        "--report-dir",
-        DIR,
-      ],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    // SIGINT first: the rehearsal stops everything it started; SIGKILL only if it cannot.
-    const timer = setTimeout(() => child.kill("SIGINT"), RUN_TIMEOUT_MS - 30_000);
-    const killer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS - 5_000);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      clearTimeout(killer);
-      const file = join(DIR, "report.json");
-      if (!existsSync(file)) return reject(new Error(`no report.json (exit ${code})\n${stdout}\n${stderr}`));
-      const report = JSON.parse(readFileSync(file, "utf8")) as RehearsalReport;
-      resolve({ code, stdout, stderr, report, seconds: Math.round((Date.now() - started) / 1000) });
-    });
-  });
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const rehearseOnKube = (scenario: string) =>
+  runRehearsal(["--platform", "kube", "--scenario", scenario], DIR, RUN_TIMEOUT_MS);
 
 beforeAll(async () => {
   // The binaries `npm test`'s tools step builds (cached by version): a no-op when it ran.

@@ -4,7 +4,8 @@ import type { Progress } from "./progress.js";
 import type { S3Emulator } from "./s3-emulator.js";
 import type { Supervisor } from "./supervisor.js";
 
-export type SiteOptions = {
+/** The rehearsal's parts every platform and every stage work with. */
+export type RehearsalParts = {
   root: string;
   scratch: string;
   reportDir: string;
@@ -14,6 +15,9 @@ export type SiteOptions = {
   s3: S3Emulator;
   /** The GitOps repository whose values file says what production serves. */
   gitops: GitOpsRepository;
+};
+
+export type SiteOptions = RehearsalParts & {
   /** The model and the stable version production serves at the start. */
   production: { model: string; version: number };
 };

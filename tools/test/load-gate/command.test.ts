@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive } from "../support/cli.js";
 
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const cli = join(root, "bin", "infergate.js");
@@ -45,15 +46,6 @@ function gate(
       resolveRun({ code, signal, out });
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let work: string;

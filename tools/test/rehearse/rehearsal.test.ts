@@ -1,11 +1,12 @@
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../service/test/support/paths.js";
-import type { RehearsalReport } from "../../src/rehearse/report/types.js";
+import { alive } from "../support/cli.js";
+import { type RehearsalRun, runRehearsal } from "../support/rehearsal-run.js";
 
 /**
  * The four scenarios of `infergate rehearse`, each run as `npm run rehearse` runs it (its own
@@ -19,57 +20,23 @@ const OUT = join(REPO_ROOT, ".cache", "test", "rehearse");
 const RUN_TIMEOUT_MS = 480_000;
 const seconds: Record<string, number> = {};
 
-type Run = { code: number | null; stdout: string; stderr: string; report: RehearsalReport; dir: string };
+type Run = RehearsalRun;
 
-function rehearse(
+async function rehearse(
   label: string,
   scenario: string,
   onProgress?: (stderr: string, signal: (s: NodeJS.Signals) => void) => void,
   extra: string[] = [],
-) {
-  const dir = join(OUT, label);
-  return new Promise<Run>((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(
-      process.execPath,
-      [`${REPO_ROOT}bin/infergate.js`, "rehearse", "--scenario", scenario, "--report-dir", dir, ...extra],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      onProgress?.(stderr, (s) => child.kill(s));
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      seconds[label] = Math.round((Date.now() - started) / 1000);
-      const file = join(dir, "report.json");
-      if (!existsSync(file)) return reject(new Error(`no report.json (exit ${code})\n${stdout}\n${stderr}`));
-      resolve({
-        code,
-        stdout,
-        stderr,
-        dir,
-        report: JSON.parse(readFileSync(file, "utf8")) as RehearsalReport,
-      });
-    });
-  });
+): Promise<Run> {
+  const r = await runRehearsal(
+    ["--scenario", scenario, ...extra],
+    join(OUT, label),
+    RUN_TIMEOUT_MS,
+    onProgress,
+  );
+  seconds[label] = r.seconds;
+  return r;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** What every scenario must show: production answered every request, and nothing is left running. */
 function productionNeverFailed(r: Run) {

@@ -4,19 +4,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RehearsalInterrupted } from "../../src/rehearse/errors.js";
 import { Supervisor } from "../../src/rehearse/supervisor.js";
+import { alive } from "../support/cli.js";
 
 /** Every process the rehearsal starts is stopped by its PID: politely, then for good. */
 const logs = await mkdtemp(join(tmpdir(), "infergate-rehearse-supervisor-"));
 afterAll(() => rm(logs, { recursive: true, force: true }));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("supervisor", () => {
   it("stops what it started, the last first, SIGKILL for one that ignores SIGTERM", async () => {

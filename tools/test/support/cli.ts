@@ -3,6 +3,13 @@ import { REPO_ROOT } from "../../../service/test/support/paths.js";
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
+/** What a test may do while the command runs: read its stderr so far, and signal it. */
+export type CliWatch = {
+  onStderr?: (stderr: string, signal: (s: NodeJS.Signals) => void) => void;
+  /** SIGINT this long after the start (a command that stops what it started gets its chance). */
+  interruptAfterMs?: number;
+};
+
 /**
  * Runs `infergate <args>` (bin/infergate.js) as its own process from the repository root, as a
  * user or an npm script would; killed after `timeoutMs` so a hang fails the test, not the run.
@@ -11,6 +18,7 @@ export function infergate(
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  watch: CliWatch = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${REPO_ROOT}bin/infergate.js`, ...args], {
@@ -25,10 +33,16 @@ export function infergate(
     });
     child.stderr.on("data", (d) => {
       stderr += d;
+      watch.onStderr?.(stderr, (signal) => child.kill(signal));
     });
+    const interrupt =
+      watch.interruptAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGINT"), watch.interruptAfterMs);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", reject);
     child.once("close", (code) => {
+      clearTimeout(interrupt);
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -65,4 +79,14 @@ export function modelInit(
     repository,
     ...more,
   ]);
+}
+
+/** Whether a process of this PID still exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

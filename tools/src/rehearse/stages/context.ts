@@ -5,13 +5,11 @@
 import { join, relative } from "node:path";
 import type { Candidate } from "../candidate.js";
 import { RehearsalError } from "../errors.js";
-import type { GitOpsRepository } from "../gitops.js";
 import type { PlatformName } from "../options.js";
-import type { Progress, StageResult } from "../progress.js";
+import type { StageResult } from "../progress.js";
 import type { Prometheus } from "../prometheus-server.js";
 import type { CanaryStep, ClusterRecord } from "../report/types.js";
-import type { S3Emulator } from "../s3-emulator.js";
-import type { Supervisor } from "../supervisor.js";
+import type { RehearsalParts } from "../site-options.js";
 import type { ProductionTraffic } from "../traffic.js";
 import { commandLine, type StageCommand } from "../workflow-commands.js";
 
@@ -41,16 +39,9 @@ export type ProductionSite = {
   stop(): Promise<void>;
 };
 
-export type StageContext = {
-  root: string;
-  scratch: string;
-  reportDir: string;
-  supervisor: Supervisor;
-  progress: Progress;
-  s3: S3Emulator;
+export type StageContext = RehearsalParts & {
   site: ProductionSite;
   traffic: ProductionTraffic;
-  gitops: GitOpsRepository;
   model: string;
   stableVersion: number;
   candidate: Candidate;
