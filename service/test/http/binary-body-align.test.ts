@@ -86,8 +86,9 @@ describe("binary inputs decoded from the aligned body", () => {
       const body = Buffer.concat([headerOf(json, size + 150), data]);
       const parsed = parse(body, size + 150);
       const [x] = decodeInferRequest(parsed.json, targetOf(parsed.json), parsed.binary).inputs;
-      expect(storeBytes(x?.values)).toEqual(data);
-      expect((x?.values as Uint8Array).buffer).toBe(body.buffer); // a view: no copy
+      if (!x) throw new Error("no input decoded");
+      expect(storeBytes(x.values)).toEqual(data);
+      expect((x.values as Uint8Array).buffer).toBe(body.buffer); // a view: no copy
     }
   });
 
