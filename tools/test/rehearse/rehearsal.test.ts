@@ -38,12 +38,16 @@ async function rehearse(
   return r;
 }
 
-/** What every scenario must show: production answered every request, and nothing is left running. */
-function productionNeverFailed(r: Run) {
+/**
+ * What every scenario must show: production answered every request, and nothing is left running.
+ * `minRequests`: the traffic (60 requests/s) ran at least this long; a rehearsal that ends at its
+ * first gate sees fewer than one that canaries.
+ */
+function productionNeverFailed(r: Run, minRequests = 50) {
   const { production } = r.report;
   expect(production.failures, r.stderr).toEqual({});
   expect(production.failed).toBe(0);
-  expect(production.requests).toBeGreaterThan(50);
+  expect(production.requests).toBeGreaterThan(minRequests);
   expect(Object.values(production.by_version).reduce((a, b) => a + b, 0)).toBe(production.requests);
   expect(r.report.processes.length).toBeGreaterThan(5);
   expect(r.report.processes.filter((p) => alive(p.pid) || p.exit === "running")).toEqual([]);
@@ -160,7 +164,9 @@ describe("infergate rehearse (real processes, one scenario at a time)", () => {
     expect(r.report.error).toMatch(/npm run gate:accuracy ended with 2, which decides nothing/);
     expect(status(r)).toMatchObject({ candidate: "passed", "accuracy gate": "error", publish: "skipped" });
     expect(r.report.repository?.versions).toEqual([2]);
-    productionNeverFailed(r);
+    // The gate fails to load the candidate within a second or two of the traffic's start (42
+    // and 45 requests in two runs on a quiet machine): that it ran, and never failed, is the point.
+    productionNeverFailed(r, 10);
     await rm(join(broken, "..", ".."), { recursive: true, force: true });
     await rm(r.dir, { recursive: true, force: true });
   });
