@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { MeasuredWindow } from "./measured-window.js";
 
 /**
  * The load generator process (spawned, pinned, by load.ts): autocannon driving one URL with a
@@ -45,15 +46,7 @@ const requests = readFileSync(opts.bodyFile, "utf8")
 let latencies = new Float64Array(1 << 16);
 let n = 0;
 let non2xx = 0;
-let measuring = false;
-let windowStart = 0;
-let cpu0 = process.cpuUsage();
-setTimeout(() => {
-  measuring = true;
-  windowStart = performance.now();
-  cpu0 = process.cpuUsage();
-  process.stdout.write("start\n");
-}, opts.settleSeconds * 1000);
+const measured = new MeasuredWindow(opts.settleSeconds);
 
 const instance = autocannon(
   {
@@ -71,26 +64,9 @@ const instance = autocannon(
       process.stderr.write(`autocannon: ${err.message}\n`);
       process.exit(2);
     }
-    const seconds = (performance.now() - windowStart) / 1000;
-    const u = process.cpuUsage(cpu0);
-    const sorted = latencies.subarray(0, n).sort();
-    const pct = (p: number) => (n ? (sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] as number) : 0);
-    process.stdout.write(
-      `${JSON.stringify({
-        rps: n / seconds,
-        p50: pct(50),
-        p90: pct(90),
-        p99: pct(99),
-        max: n ? (sorted[n - 1] as number) : 0,
-        ok: n,
-        // non-2xx and errors over the whole run, settling included: a failure at any time counts.
-        non2xx,
-        errors: r.errors, // includes timeouts
-        timeouts: r.timeouts,
-        seconds,
-        loadCpuMs: (u.user + u.system) / 1000,
-      })}\n`,
-    );
+    // non-2xx and errors (timeouts included) over the whole run, settling included: a failure at
+    // any time counts.
+    measured.report(latencies.subarray(0, n), { non2xx, errors: r.errors, timeouts: r.timeouts });
   },
 );
 instance.on("response", (_client, status, _bytes, ms) => {
@@ -98,7 +74,7 @@ instance.on("response", (_client, status, _bytes, ms) => {
     non2xx++;
     return;
   }
-  if (!measuring) return;
+  if (!measured.measuring) return;
   if (n === latencies.length) {
     const bigger = new Float64Array(latencies.length * 2);
     bigger.set(latencies);

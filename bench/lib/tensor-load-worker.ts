@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import { MeasuredWindow } from "./measured-window.js";
 
 /**
  * The load generator of the large-tensor rows (issue #25), spawned and pinned by load.ts like
@@ -92,44 +93,17 @@ function grpcSender(): Send {
 const send = opts.protocol === "grpc" ? grpcSender() : httpSender();
 const latencies: number[] = [];
 let failed = 0;
-let measuring = false;
-let windowStart = 0;
-let cpu0 = process.cpuUsage();
+const measured = new MeasuredWindow(opts.settleSeconds);
 const deadline = performance.now() + (opts.settleSeconds + opts.seconds) * 1000;
-setTimeout(() => {
-  measuring = true;
-  windowStart = performance.now();
-  cpu0 = process.cpuUsage();
-  process.stdout.write("start\n");
-}, opts.settleSeconds * 1000);
 
 async function loop(): Promise<void> {
   while (performance.now() < deadline) {
     const t0 = performance.now();
     const ok = await send();
     if (!ok) failed++;
-    else if (measuring) latencies.push(performance.now() - t0);
+    else if (measured.measuring) latencies.push(performance.now() - t0);
   }
 }
 await Promise.all(Array.from({ length: opts.connections }, loop));
-const seconds = (performance.now() - windowStart) / 1000;
-const u = process.cpuUsage(cpu0);
-const sorted = Float64Array.from(latencies).sort();
-const n = sorted.length;
-const pct = (p: number) => (n ? (sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] as number) : 0);
-process.stdout.write(
-  `${JSON.stringify({
-    rps: n / seconds,
-    p50: pct(50),
-    p90: pct(90),
-    p99: pct(99),
-    max: n ? (sorted[n - 1] as number) : 0,
-    ok: n,
-    non2xx: failed,
-    errors: 0,
-    timeouts: 0,
-    seconds,
-    loadCpuMs: (u.user + u.system) / 1000,
-  })}\n`,
-);
+measured.report(Float64Array.from(latencies), { non2xx: failed, errors: 0, timeouts: 0 });
 process.exit(0);
