@@ -18,20 +18,20 @@ export type Candidate = { dir: string; model: string; version: number; descripti
 
 type ModelVersion = { model: string; version: number };
 
+/** What makes the candidate: the checkout, scratch space, the scenario, a --candidate folder, production. */
+type CandidateOptions = {
+  root: string;
+  scratch: string;
+  scenario: Scenario;
+  given: string | undefined;
+  production: ModelVersion;
+};
+
 /**
  * The candidate as model.yml's candidate job leaves it for the gates and publish: the two files
  * copied to candidate/<model>/<version>/ (publish reads the model and version from that path).
  */
-export async function prepareCandidate(
-  supervisor: Supervisor,
-  o: {
-    root: string;
-    scratch: string;
-    scenario: Scenario;
-    given: string | undefined;
-    production: ModelVersion;
-  },
-): Promise<Candidate> {
+export async function prepareCandidate(supervisor: Supervisor, o: CandidateOptions): Promise<Candidate> {
   const made = await makeCandidate(supervisor, o);
   const dir = join(o.scratch, "candidate", made.model, String(made.version));
   await mkdir(dir, { recursive: true });
@@ -39,16 +39,7 @@ export async function prepareCandidate(
   return { ...made, dir };
 }
 
-async function makeCandidate(
-  supervisor: Supervisor,
-  o: {
-    root: string;
-    scratch: string;
-    scenario: Scenario;
-    given: string | undefined;
-    production: ModelVersion;
-  },
-): Promise<Candidate> {
+async function makeCandidate(supervisor: Supervisor, o: CandidateOptions): Promise<Candidate> {
   const next = o.production.version + 1;
   const out = join(o.scratch, "candidates");
   if (o.given !== undefined) return checkCandidateFolder(o.given, o.production, "given with --candidate");
