@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { z } from "zod";
 import type { Track } from "../contract/tracks.js";
+import type { HttpSettings } from "../http/deps.js";
 import type { TrackPointer } from "../repository/track-pointer.js";
 import type { VersionPolicy } from "../repository/version-policy.js";
 import { envSchema, type graphOptimization } from "./env-schema.js";
@@ -55,13 +56,8 @@ export type Config = Readonly<{
   memoryBudgetBytes: number;
   /** Largest model artifact a worker loads (its memory holds the session beside what serves). */
   maxModelBytes: number;
-  http: Readonly<{
-    headersTimeoutMs: number;
-    requestTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    /** 0: no limit. */
-    maxRequestsPerSocket: number;
-  }>;
+  /** The HTTP server's timeouts and connection limit, as the app takes them (http/deps.ts). */
+  http: HttpSettings["http"];
   /** Keys the sticky routing hash so clients cannot pick their side; undefined: made per start. */
   routingSecret: string | undefined;
 }>;
