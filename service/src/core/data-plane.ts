@@ -12,7 +12,6 @@ export const SERVER_NAME = "infergate";
 export const SERVER_VERSION = "0.1.0";
 /** The longest a request may ask to wait before it runs (header, parameter or gRPC deadline). */
 export const MAX_TIMEOUT_MS = 600_000;
-/** One line of the repository index (`POST /v2/repository/index`). */
 /**
  * Why a version failed, for the repository index: the full message (bucket, key, path, digests)
  * only to admins; anyone else gets the reason code, which tells an operator what to look up in
@@ -24,6 +23,7 @@ function failure(st: { error: string; reason: string }, detailed: boolean): stri
     : `failed to load (${st.reason}); details in the server log or with the admin token`;
 }
 
+/** One line of the repository index (`POST /v2/repository/index`). */
 export type RepositoryIndexEntry = {
   name: string;
   version: string;
